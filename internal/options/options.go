@@ -1,0 +1,185 @@
+// Package options holds the viewer's settings: flags, the ~/.eks-node-viewer
+// config file, and their validation.
+package options
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Options are the settings of one run.
+type Options struct {
+	Context        string
+	Kubeconfig     string
+	NodeSelector   string
+	ExtraLabels    []string
+	NodeSort       string
+	Resources      []string
+	Style          string
+	DisablePricing bool
+	Region         string
+	Profile        string
+	LogFile        string
+	Demo           bool
+	DemoSpeed      float64
+	Version        bool
+
+	// Derived by Validate.
+	Selector labels.Selector
+	Sort     SortSpec
+	Colors   [3]string
+}
+
+// Defaults.
+const (
+	DefaultNodeSort  = "creation=dsc"
+	DefaultStyle     = "#04B575,#FFFF00,#FF0000"
+	DemoNodeSelector = "workload-type=developers-workshop"
+)
+
+// DefaultResources is the default --resources value.
+var DefaultResources = []string{"cpu"}
+
+// ErrHelp is returned by Parse when --help was asked for; the help text has
+// been written.
+var ErrHelp = errors.New("help requested")
+
+// UsageError is bad input on the command line or in the config file; main
+// exits 2 for it.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// flagGroup is one titled block of --help.
+type flagGroup struct {
+	title string
+	fs    *pflag.FlagSet
+}
+
+func (o *Options) groups() []flagGroup {
+	kube := pflag.NewFlagSet("kubernetes", pflag.ContinueOnError)
+	kube.StringVar(&o.Context, "context", "", "kubeconfig context to use (default: the current context)")
+	kube.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig file(s), a list separated by "+listSeparatorName()+" like $KUBECONFIG\n(default: $KUBECONFIG, then the config file, then ~/.kube/config)")
+	kube.StringVarP(&o.NodeSelector, "node-selector", "l", "", "label selector for the nodes (and NodeClaims) shown, e.g. karpenter.sh/nodepool or 'team in (a,b)'")
+
+	display := pflag.NewFlagSet("display", pflag.ContinueOnError)
+	display.StringSliceVar(&o.Resources, "resources", DefaultResources, "resources to show, one bar line each: cpu, memory, pods, ephemeral-storage, nvidia.com/gpu, ...")
+	display.StringSliceVar(&o.ExtraLabels, "extra-labels", nil, "node labels shown as columns; computed: eks-node-viewer/node-age,\neks-node-viewer/node-<resource>-usage (e.g. eks-node-viewer/node-cpu-usage)")
+	display.StringVar(&o.NodeSort, "node-sort", DefaultNodeSort, "sort nodes by creation or by any label (computed ones too), then =asc or =dsc;\ncreation=dsc lists the oldest node first")
+	display.StringVar(&o.Style, "style", DefaultStyle, "three colours for good, ok and bad packing (>90%, >60%, the rest)")
+
+	price := pflag.NewFlagSet("pricing", pflag.ContinueOnError)
+	price.BoolVar(&o.DisablePricing, "disable-pricing", false, "show no prices and make no AWS calls")
+	price.StringVar(&o.Region, "region", "", "AWS region for prices when nodes carry no region label (default: AWS config)")
+	price.StringVar(&o.Profile, "profile", "", "AWS shared-config profile for the pricing calls (default: AWS_PROFILE or default)")
+
+	other := pflag.NewFlagSet("other", pflag.ContinueOnError)
+	other.BoolVar(&o.Demo, "demo", false, "run on the embedded demo cluster (no cluster or AWS account needed)")
+	other.Float64Var(&o.DemoSpeed, "demo-speed", 1, "speed factor of the demo script")
+	other.StringVar(&o.LogFile, "log-file", "", "write client logs and warnings to this file (default: discard them)")
+	other.BoolVarP(&o.Version, "version", "v", false, "print the version and exit")
+	_ = other.MarkHidden("demo-speed")
+
+	return []flagGroup{
+		{"Kubernetes", kube},
+		{"Display", display},
+		{"Pricing (AWS)", price},
+		{"Other", other},
+	}
+}
+
+func listSeparatorName() string {
+	if filepath.ListSeparator == ';' {
+		return "';'"
+	}
+	return "':'"
+}
+
+// Parse reads args (without the program name), then the config file at
+// configPath (if it exists) for flags not given, and validates the result.
+// The environment (KUBECONFIG, NO_COLOR) is read by the caller.
+func Parse(args []string, configPath string, help io.Writer) (*Options, error) {
+	o := &Options{}
+	fs := pflag.NewFlagSet("eks-node-viewer", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	groups := o.groups()
+	for _, g := range groups {
+		fs.AddFlagSet(g.fs)
+	}
+	fs.SortFlags = false
+	helpFlag := fs.BoolP("help", "h", false, "show this help")
+
+	if err := fs.Parse(singleDashLongFlags(fs, args)); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			writeHelp(help, groups)
+			return nil, ErrHelp
+		}
+		return nil, usageErrorf("%v (see --help)", err)
+	}
+	if *helpFlag {
+		writeHelp(help, groups)
+		return nil, ErrHelp
+	}
+	if fs.NArg() > 0 {
+		return nil, usageErrorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if err := applyConfigFile(fs, configPath); err != nil {
+		return nil, err
+	}
+	if o.Demo && !fs.Changed("node-selector") && !configSet(fs, "node-selector") {
+		o.NodeSelector = DemoNodeSelector
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// configSet reports whether the config file set a flag (applyConfigFile marks
+// those with an annotation).
+func configSet(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Annotations[fromConfig] != nil
+}
+
+// singleDashLongFlags rewrites "-node-selector x" (as old docs write it) to
+// "--node-selector x". Shorthands such as "-l" and "-lkey=value" are left
+// alone because their name is not a long flag.
+func singleDashLongFlags(fs *pflag.FlagSet, args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if len(name) > 1 && fs.Lookup(name) != nil {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// DefaultConfigPath is ~/.eks-node-viewer ("" when there is no home).
+func DefaultConfigPath() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".eks-node-viewer")
+}
