@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/pricing"
+)
+
+// testNow is the fixed "now" of every render test.
+var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+const gi = 1 << 30 * 1000 // one GiB in milli-units
+
+func cpu(used, alloc int64) cluster.Quantity { return cluster.Quantity{Used: used, Allocatable: alloc} }
+
+func autoNode(name string, used int64, pods int) cluster.Node {
+	return cluster.Node{
+		Name:         name,
+		Created:      testNow.Add(-3 * time.Hour),
+		InstanceType: "t3a.medium",
+		Capacity:     pricing.OnDemand,
+		AutoMode:     true,
+		Price:        pricing.Price{Hourly: 0.04211, Currency: "USD", Source: pricing.Live},
+		Ready:        true,
+		Pods:         pods,
+		Usage:        []cluster.Quantity{cpu(used, 1780)},
+		Labels:       []string{""},
+	}
+}
+
+// labSnapshot is the seed lab's screen: two EKS Auto Mode nodes.
+func labSnapshot() cluster.Snapshot {
+	return cluster.Snapshot{
+		Taken:       testNow,
+		Synced:      true,
+		Resources:   []string{"cpu"},
+		ExtraLabels: []string{"karpenter.sh/nodepool"},
+		Nodes: []cluster.Node{
+			autoNode("i-0123456789abcdef0", 1600, 8),
+			autoNode("i-0123456789abcdef2", 200, 1),
+		},
+		Totals: []cluster.Quantity{cpu(1800, 3560)},
+		Cost:   cluster.Cost{Hourly: 2 * 0.04211, Currency: "USD"},
+		Pods:   cluster.PodCounts{Total: 12, Running: 12, Bound: 12},
+	}
+}
+
+// bigSnapshot has n nodes with cpu and memory.
+func bigSnapshot(n int) cluster.Snapshot {
+	s := cluster.Snapshot{
+		Taken:       testNow,
+		Synced:      true,
+		Resources:   []string{"cpu", "memory"},
+		ExtraLabels: []string{"topology.kubernetes.io/zone", cluster.LabelNodeAge},
+		Cost:        cluster.Cost{Currency: "USD"},
+	}
+	var tot [2]cluster.Quantity
+	for i := range n {
+		nd := cluster.Node{
+			Name:         fmt.Sprintf("ip-10-0-%d-%d.ec2.internal", i/250, i%250),
+			Created:      testNow.Add(-time.Duration(i) * time.Minute),
+			InstanceType: "m5.xlarge",
+			Capacity:     pricing.Spot,
+			Price:        pricing.Price{Hourly: 0.0768, Currency: "USD", Source: pricing.Live},
+			Ready:        true,
+			Pods:         i % 58,
+			MaxPods:      58,
+			Usage: []cluster.Quantity{
+				{Used: int64(i%39) * 100, Allocatable: 3920},
+				{Used: int64(i%15) * gi / 10, Allocatable: 14 * gi},
+			},
+			Labels: []string{"us-west-2" + string(rune('a'+i%3)), ""},
+		}
+		for r := range tot {
+			tot[r].Used += nd.Usage[r].Used
+			tot[r].Allocatable += nd.Usage[r].Allocatable
+		}
+		s.Cost.Hourly += nd.Price.Hourly
+		s.Pods.Total += nd.Pods
+		s.Pods.Running += nd.Pods
+		s.Pods.Bound += nd.Pods
+		s.Nodes = append(s.Nodes, nd)
+	}
+	s.Totals = tot[:]
+	return s
+}
+
+func node(name string, mutate func(*cluster.Node)) cluster.Node {
+	n := cluster.Node{
+		Name:         name,
+		Created:      testNow.Add(-26 * time.Hour),
+		InstanceType: "m5.large",
+		Capacity:     pricing.OnDemand,
+		Price:        pricing.Price{Hourly: 0.096, Currency: "USD", Source: pricing.Static},
+		Ready:        true,
+		Pods:         5,
+		MaxPods:      29,
+		Usage:        []cluster.Quantity{cpu(950, 1930)},
+	}
+	if mutate != nil {
+		mutate(&n)
+	}
+	return n
+}
+
+// totals sums the nodes' usage into s.Totals and their prices into s.Cost.
+func totals(s cluster.Snapshot) cluster.Snapshot {
+	s.Totals = make([]cluster.Quantity, len(s.Resources))
+	for _, n := range s.Nodes {
+		for i := range s.Totals {
+			if i < len(n.Usage) {
+				s.Totals[i].Used += n.Usage[i].Used
+				s.Totals[i].Allocatable += n.Usage[i].Allocatable
+			}
+		}
+		switch {
+		case !n.Price.Known():
+			s.Cost.Unknown++
+		default:
+			s.Cost.Hourly += n.Price.Hourly
+			s.Cost.Currency = n.Price.Currency
+			if n.Price.Source == pricing.Estimate {
+				s.Cost.Estimated++
+			}
+		}
+		s.Pods.Total += n.Pods
+		s.Pods.Running += n.Pods
+		s.Pods.Bound += n.Pods
+	}
+	return s
+}
+
+func resourcesSnapshot() cluster.Snapshot {
+	usage := func(c, m, p, g int64) []cluster.Quantity {
+		return []cluster.Quantity{cpu(c, 7910), {Used: m, Allocatable: 29 * gi}, {Used: p * 1000, Allocatable: 58000}, {Used: g * 1000, Allocatable: 4000}}
+	}
+	return totals(cluster.Snapshot{
+		Taken: testNow, Synced: true,
+		Resources: []string{"cpu", "memory", "pods", "nvidia.com/gpu"},
+		Nodes: []cluster.Node{
+			node("ip-192-168-10-1.us-west-2.compute.internal", func(n *cluster.Node) {
+				n.InstanceType, n.Price.Hourly, n.Pods, n.MaxPods = "g4dn.2xlarge", 0.752, 31, 58
+				n.Usage = usage(7500, 25*gi, 31, 4)
+			}),
+			node("ip-192-168-10-2.us-west-2.compute.internal", func(n *cluster.Node) {
+				n.InstanceType, n.Price.Hourly, n.Pods, n.MaxPods = "g4dn.2xlarge", 0.752, 12, 58
+				n.Capacity = pricing.Spot
+				n.Usage = usage(2100, 123*gi/10, 12, 1)
+			}),
+		},
+	})
+}
+
+func labelsSnapshot() cluster.Snapshot {
+	s := cluster.Snapshot{
+		Taken: testNow, Synced: true,
+		Resources:   []string{"cpu"},
+		ExtraLabels: []string{"team", "topology.kubernetes.io/zone", cluster.LabelNodeAge},
+	}
+	for i, team := range []string{"日本", "platform", "", "データ基盤"} {
+		s.Nodes = append(s.Nodes, node(fmt.Sprintf("node-%d", i), func(n *cluster.Node) {
+			n.Created = testNow.Add(-time.Duration(i*i*7+1) * time.Hour)
+			n.Labels = []string{team, "us-east-1" + string(rune('a'+i)), ""}
+			n.Usage[0].Used = int64(500 * i)
+		}))
+	}
+	return totals(s)
+}
+
+func pricesSnapshot() cluster.Snapshot {
+	s := cluster.Snapshot{
+		Taken: testNow, Synced: true,
+		Resources: []string{"cpu"},
+		Nodes: []cluster.Node{
+			node("live", func(n *cluster.Node) { n.InstanceType, n.Price.Hourly = "p5.48xlarge", 98.32 }),
+			node("estimate", func(n *cluster.Node) {
+				n.Price.Source, n.Price.Reason = pricing.Estimate, "us-east-1 list price"
+			}),
+			node("unknown", func(n *cluster.Node) {
+				n.Capacity, n.InstanceType = pricing.Spot, "m7i.large"
+				n.Price = pricing.Price{Reason: "spot price not published"}
+			}),
+		},
+	}
+	s = totals(s)
+	s.Cost.Hourly *= 12 // make the thousands separators show
+	return s
+}
+
+func statesSnapshot() cluster.Snapshot {
+	return totals(cluster.Snapshot{
+		Taken: testNow, Synced: true,
+		Resources: []string{"cpu"},
+		Nodes: []cluster.Node{
+			node("ready", nil),
+			node("cordoned", func(n *cluster.Node) { n.Cordoned = true }),
+			node("deleting", func(n *cluster.Node) { n.Deleting = true }),
+			node("draining", func(n *cluster.Node) { n.Cordoned, n.Deleting = true, true }),
+			node("notready", func(n *cluster.Node) { n.Ready, n.ReadySince = false, testNow.Add(-3*time.Minute) }),
+			node("notready-unknown", func(n *cluster.Node) { n.Ready = false }),
+			node("default-x7k2p", func(n *cluster.Node) {
+				n.Launching, n.Ready, n.Created, n.Pods, n.MaxPods = true, false, testNow.Add(-95*time.Second), 0, 0
+				n.Usage[0] = cluster.Quantity{}
+			}),
+			node("default-stuck", func(n *cluster.Node) {
+				n.Launching, n.LaunchStuck, n.Ready, n.Pods, n.MaxPods = true, true, false, 0, 0
+				n.Created = testNow.Add(-93 * 24 * time.Hour)
+				n.Usage[0] = cluster.Quantity{}
+			}),
+			node("fargate-ip-192-168-1-1", func(n *cluster.Node) {
+				n.InstanceType, n.Capacity, n.Price.Hourly, n.MaxPods = "0.25vCPU-0.5GB", pricing.Fargate, 0.01234, 0
+				n.Pods = 1
+			}),
+			node("untyped", func(n *cluster.Node) {
+				n.InstanceType, n.Capacity, n.Price = "", pricing.CapacityUnknown, pricing.Price{}
+			}),
+		},
+	})
+}
+
+func statusSnapshot() cluster.Snapshot {
+	s := labSnapshot()
+	s.Pods.Elsewhere = 7
+	s.Notes = []string{"NodeClaims unavailable: karpenter.sh/v1 not installed", "spot prices: AccessDenied"}
+	for i, r := range []string{"Nominated", "FailedScheduling", "DisruptionLaunching", "DisruptionTerminating", "Unconsolidatable"} {
+		s.Events = append(s.Events, cluster.Event{
+			Time:    testNow.Add(-time.Duration(50-10*i) * time.Second),
+			Reason:  r,
+			Object:  "node/i-0abc" + fmt.Sprint(i),
+			Message: "Disrupting Node: Empty\nwith\x1b[31m escapes",
+		})
+	}
+	return s
+}

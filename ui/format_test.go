@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+)
+
+func TestFormatPair(t *testing.T) {
+	const (
+		ki = int64(1024) * 1000
+		mi = 1024 * ki
+		g  = 1024 * mi
+	)
+	tests := []struct {
+		resource    string
+		used, alloc int64
+		want        string
+	}{
+		{"cpu", 1800, 3560, "1800m/3560m"},
+		{"cpu", 0, 0, "0m/0m"},
+		{"cpu", 9999, 9999, "9999m/9999m"},
+		{"cpu", 12500, 96000, "12.5/96 cores"},
+		{"cpu", 10000, 10000, "10/10 cores"},
+		{"cpu", 1234, 15820, "1.23/15.82 cores"},
+		{"cpu", 1234567, 2000000, "1,234.57/2,000 cores"},
+		{"cpu", 12000, 8000, "12/8 cores"}, // overcommitted: unit by the larger side
+		{"memory", 123 * g / 10, 314 * g / 10, "12.3Gi/31.4Gi"},
+		{"memory", 512 * mi, 19 * g / 10, "0.5Gi/1.9Gi"},
+		{"memory", 147198 * mi, 379086072 * ki, "143.7Gi/361.5Gi"},
+		{"memory", 0, 0, "0B/0B"},
+		{"memory", 512 * 1000, 1000 * 1000, "512B/1,000B"},
+		{"memory", 100 * ki, 900 * ki, "100.0Ki/900.0Ki"},
+		{"memory", 300 * mi, 900 * mi, "300.0Mi/900.0Mi"},
+		{"memory", 3 * 1024 * g, 5 * 1024 * g, "3.0Ti/5.0Ti"},
+		{"ephemeral-storage", 10 * g, 95 * g, "10.0Gi/95.0Gi"},
+		{"hugepages-2Mi", 0, 2 * g, "0.0Gi/2.0Gi"},
+		{"pods", 12000, 110000, "12/110"},
+		{"pods", 37000000, 55000000, "37,000/55,000"},
+		{"nvidia.com/gpu", 3000, 8000, "3/8"},
+		{"example.com/fraction", 1500, 4000, "1.5/4"},
+		{"example.com/fraction", 1, 1000, "0.001/1"},
+	}
+	for _, tc := range tests {
+		got := FormatPair(tc.resource, cluster.Quantity{Used: tc.used, Allocatable: tc.alloc})
+		if got != tc.want {
+			t.Errorf("FormatPair(%q, %d/%d) = %q, want %q", tc.resource, tc.used, tc.alloc, got, tc.want)
+		}
+	}
+}
+
+func TestCostText(t *testing.T) {
+	tests := []struct {
+		cost cluster.Cost
+		want string
+	}{
+		{cluster.Cost{Hourly: 0.08422, Currency: "USD"}, "$0.084/hour | $61.481/month"},
+		{cluster.Cost{Hourly: 2.5, Currency: "USD"}, "$2.500/hour | $1,825.000/month"},
+		{cluster.Cost{Hourly: 2.5, Currency: "USD", Unknown: 1}, ">=$2.500/hour | >=$1,825.000/month"},
+		{cluster.Cost{Hourly: 2.5, Currency: "USD", Estimated: 2}, "~$2.500/hour | ~$1,825.000/month"},
+		{cluster.Cost{Hourly: 2.5, Currency: "USD", Unknown: 1, Estimated: 2}, ">=$2.500/hour | >=$1,825.000/month"},
+		{cluster.Cost{Hourly: 10, Currency: "CNY"}, "¥10.000/hour | ¥7,300.000/month"},
+		{cluster.Cost{Unknown: 3}, "$?/hour | $?/month"},
+		{cluster.Cost{}, "$0.000/hour | $0.000/month"},
+		{cluster.Cost{Hourly: 5, Currency: "USD", Disabled: true}, ""},
+	}
+	for _, tc := range tests {
+		if got := costText(tc.cost); got != tc.want {
+			t.Errorf("costText(%+v) = %q, want %q", tc.cost, got, tc.want)
+		}
+	}
+}
+
+func TestGroupThousands(t *testing.T) {
+	for in, want := range map[string]string{
+		"0": "0", "999": "999", "1000": "1,000", "123456.789": "123,456.789",
+		"-1234567": "-1,234,567", "-12": "-12", "1234567890": "1,234,567,890",
+	} {
+		if got := groupThousands(in); got != want {
+			t.Errorf("groupThousands(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestReadyCell(t *testing.T) {
+	tests := []struct {
+		node cluster.Node
+		want string
+	}{
+		{cluster.Node{Ready: true}, "Ready"},
+		{cluster.Node{ReadySince: testNow.Add(-3 * time.Minute)}, "NotReady/3m"},
+		{cluster.Node{}, "NotReady"},
+		{cluster.Node{Launching: true, Created: testNow.Add(-95 * time.Second)}, "Launching/95s"},
+		{cluster.Node{Launching: true, LaunchStuck: true, Created: testNow.Add(-93 * 24 * time.Hour)}, "NoNode/93d"},
+		// Clock skew never shows "<invalid>".
+		{cluster.Node{Launching: true, Created: testNow.Add(time.Hour)}, "Launching/0s"},
+	}
+	for _, tc := range tests {
+		if got := readyCell(&tc.node, testNow); got != tc.want {
+			t.Errorf("readyCell(%+v) = %q, want %q", tc.node, got, tc.want)
+		}
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":         "plain",
+		"a\nb\tc":       "a b c",
+		"x\x1b[31mred":  "x [31mred",
+		"c1\u009b31m":   "c1 31m",
+		"日本 ok":         "日本 ok",
+		"\u00e9t\u00e9": "\u00e9t\u00e9",
+	} {
+		if got := sanitize(in); got != want {
+			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+// Package ui is the terminal screen of eks-node-viewer: a Bubble Tea model
+// fed by a Source of immutable cluster snapshots, and pure render functions.
+package ui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+)
+
+// Options configure the screen.
+type Options struct {
+	// Style is the good, ok and bad colour as hex ("#04B575"); an empty entry
+	// takes its default (DefaultGoodColor, DefaultOKColor, DefaultBadColor).
+	Style [3]string
+	// Demo marks the screen as showing the embedded demo cluster.
+	Demo bool
+	// Version is shown in the full help ("?").
+	Version string
+	// NoColor renders without any colour. Not needed for NO_COLOR in a
+	// terminal (Bubble Tea already strips colour then); for a --no-color flag.
+	NoColor bool
+}
+
+// Model is the Bubble Tea model of the viewer.
+type Model struct {
+	src     Source
+	opts    Options
+	styles  *Styles
+	keys    KeyMap
+	help    help.Model
+	spinner spinner.Model
+	// spinning: a spinner tick chain is running (only while not synced).
+	spinning bool
+	clock    func() time.Time
+
+	snap          cluster.Snapshot
+	width, height int
+	page          int
+}
+
+var _ tea.Model = Model{}
+
+// New returns the model; run it with tea.NewProgram.
+func New(src Source, opts Options) Model {
+	st := newStyles(opts.Style, !opts.NoColor)
+	h := help.New()
+	h.Styles = st.help
+	return Model{
+		src:     src,
+		opts:    opts,
+		styles:  st,
+		keys:    DefaultKeyMap(),
+		help:    h,
+		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.spinner)),
+		clock:   time.Now,
+	}
+}
+
+// Init reads the first snapshot and starts the clocks.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(readSnapshot(m.src), tick(), m.spinner.Tick)
+}
+
+// Update handles one message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case snapshotMsg:
+		return m.setSnapshot(cluster.Snapshot(msg))
+	case tickMsg:
+		return m, tick()
+	case spinner.TickMsg:
+		if m.snap.Synced {
+			m.spinning = false
+			return m, nil
+		}
+		m.spinning = true
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		m.page = m.layout().clampPage(m.page)
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) setSnapshot(s cluster.Snapshot) (tea.Model, tea.Cmd) {
+	m.snap = s
+	m.page = m.layout().clampPage(m.page)
+	cmds := []tea.Cmd{waitForChange(m.src)}
+	if !s.Synced && !m.spinning {
+		m.spinning = true
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.PrevPage):
+		m.page = max(m.page-1, 0)
+	case key.Matches(msg, m.keys.NextPage):
+		m.page = m.layout().clampPage(m.page + 1)
+	case key.Matches(msg, m.keys.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.page = m.layout().clampPage(m.page)
+	}
+	return m, nil
+}
+
+func (m Model) chrome() chrome {
+	return chrome{
+		demo:    m.opts.Demo,
+		version: m.opts.Version,
+		spinner: m.spinner.View(),
+		help:    m.help,
+		keys:    m.keys,
+	}
+}
+
+func (m Model) layout() layout {
+	c := m.chrome()
+	return newLayout(&m.snap, m.width, m.height, &c)
+}
+
+// View renders the current frame in the alternate screen.
+func (m Model) View() tea.View {
+	c := m.chrome()
+	v := tea.NewView(render(&m.snap, m.width, m.height, m.clock(), m.styles, m.page, &c))
+	v.AltScreen = true
+	return v
+}

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+)
+
+// fakeSource is a Source fed by the test.
+type fakeSource struct {
+	mu      sync.Mutex
+	snap    cluster.Snapshot
+	changed chan struct{}
+}
+
+func newFakeSource(s cluster.Snapshot) *fakeSource {
+	return &fakeSource{snap: s, changed: make(chan struct{}, 1)}
+}
+
+func (f *fakeSource) Changed() <-chan struct{} { return f.changed }
+
+func (f *fakeSource) Snapshot() cluster.Snapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.snap
+}
+
+func (f *fakeSource) set(s cluster.Snapshot) {
+	f.mu.Lock()
+	f.snap = s
+	f.mu.Unlock()
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// renderCase renders s the way View does, at a fixed time.
+func renderCase(s cluster.Snapshot, opts Options, width, height, page int, showAll bool) string {
+	m := New(newFakeSource(s), opts)
+	m.help.ShowAll = showAll
+	c := m.chrome()
+	return render(&s, width, height, testNow, m.styles, page, &c)
+}
+
+func TestRenderGolden(t *testing.T) {
+	syncing := cluster.Snapshot{Taken: testNow, Resources: []string{"cpu"}, Waiting: []string{"nodes", "pods (37,000 so far)"}}
+	empty := cluster.Snapshot{Taken: testNow, Synced: true, Resources: []string{"cpu"}, Totals: []cluster.Quantity{{}}}
+	disabled := labSnapshot()
+	disabled.Cost = cluster.Cost{Disabled: true}
+	cny := labSnapshot()
+	cny.Cost.Currency = "CNY"
+	for i := range cny.Nodes {
+		cny.Nodes[i].Price.Currency = "CNY"
+		cny.Nodes[i].Price.Hourly = 0.3047
+	}
+	cny.Cost.Hourly = 0.6094
+	unpriced := pricesSnapshot()
+	unpriced.Nodes = unpriced.Nodes[2:]
+	unpriced.Cost = cluster.Cost{Unknown: 1}
+
+	cases := []struct {
+		name    string
+		snap    cluster.Snapshot
+		opts    Options
+		height  int
+		page    int
+		showAll bool
+	}{
+		{name: "lab", snap: labSnapshot()},
+		{name: "resources", snap: resourcesSnapshot()},
+		{name: "labels", snap: labelsSnapshot()},
+		{name: "prices", snap: pricesSnapshot()},
+		{name: "prices_cny", snap: cny},
+		{name: "prices_disabled", snap: disabled},
+		{name: "prices_none_known", snap: unpriced},
+		{name: "states", snap: statesSnapshot()},
+		{name: "empty", snap: empty},
+		{name: "syncing", snap: syncing},
+		{name: "status", snap: statusSnapshot(), opts: Options{Demo: true}},
+		{name: "paged", snap: bigSnapshot(40), height: 16, page: 2},
+		{name: "full_help", snap: bigSnapshot(40), height: 16, page: 99, showAll: true, opts: Options{Version: "v1.0.0"}},
+	}
+	for _, tc := range cases {
+		for _, width := range []int{80, 120, 200} {
+			for _, colour := range []bool{false, true} {
+				name := fmt.Sprintf("%s/w%d/plain", tc.name, width)
+				if colour {
+					name = fmt.Sprintf("%s/w%d/colour", tc.name, width)
+				}
+				t.Run(name, func(t *testing.T) {
+					opts := tc.opts
+					opts.NoColor = !colour
+					height := tc.height
+					if height == 0 {
+						height = 40
+					}
+					out := renderCase(tc.snap, opts, width, height, tc.page, tc.showAll)
+					checkFits(t, out, width, height)
+					if !colour && strings.Contains(out, "\x1b") {
+						t.Errorf("plain output contains escape sequences")
+					}
+					golden.RequireEqual(t, out)
+				})
+			}
+		}
+	}
+}
+
+// checkFits asserts the frame fits the terminal.
+func checkFits(t *testing.T, out string, width, height int) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	if len(lines) > height {
+		t.Errorf("%d lines, terminal has %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > width {
+			t.Errorf("line %d is %d wide, terminal has %d: %q", i, w, width, l)
+		}
+	}
+}
+
+// TestLabScreen pins the seed lab's screen to the character.
+func TestLabScreen(t *testing.T) {
+	want := `2 nodes (     1800m/3560m) 50.6% cpu ████████████████████░░░░░░░░░░░░░░░░░░░░ $0.084/hour | $61.481/month
+12 pods (0 pending 12 running 12 bound)
+
+i-0123456789abcdef0 cpu ███████████████████████████████░░░░  90% (8 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready -
+i-0123456789abcdef2 cpu ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  11% (1 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready -
+•
+←/→ page • q: quit`
+	if got := renderCase(labSnapshot(), Options{NoColor: true}, 200, 50, 0, false); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestRenderAnySize(t *testing.T) {
+	snaps := map[string]cluster.Snapshot{
+		"lab":         labSnapshot(),
+		"resources":   resourcesSnapshot(),
+		"labels":      labelsSnapshot(),
+		"states":      statesSnapshot(),
+		"status":      statusSnapshot(),
+		"big":         bigSnapshot(300),
+		"zero":        {},
+		"noResources": {Synced: true, Nodes: []cluster.Node{{Name: "bare"}}},
+		"shortUsage":  {Synced: true, Resources: []string{"cpu", "memory"}, Nodes: []cluster.Node{{Name: "short"}}},
+	}
+	sizes := [][2]int{{0, 0}, {1, 1}, {1, 6}, {6, 1}, {20, 3}, {80, 6}, {200, 50}, {-1, -1}}
+	for name, s := range snaps {
+		for _, sz := range sizes {
+			for _, showAll := range []bool{false, true} {
+				for _, page := range []int{-1, 0, 1, 1000} {
+					out := renderCase(s, Options{Demo: true, Version: "v1"}, sz[0], sz[1], page, showAll)
+					w, h := sz[0], sz[1]
+					if w <= 0 || h <= 0 {
+						w, h = fallbackWidth, fallbackHeight
+					}
+					t.Run(fmt.Sprintf("%s/%dx%d/%v/%d", name, sz[0], sz[1], showAll, page), func(t *testing.T) {
+						checkFits(t, out, w, h)
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestRenderPagingCountsLines: a node with two resources takes two lines and
+// a page never splits a node.
+func TestRenderPagingCountsLines(t *testing.T) {
+	s := bigSnapshot(10) // cpu + memory
+	c := chrome{keys: DefaultKeyMap()}
+	// 2 summary + pod line + blank = 4; dots + help = 2; 11 rows left: 5 nodes.
+	l := newLayout(&s, 200, 17, &c)
+	if l.perPage != 5 || l.pages != 2 {
+		t.Fatalf("perPage=%d pages=%d, want 5 and 2", l.perPage, l.pages)
+	}
+	out := renderCase(s, Options{NoColor: true}, 200, 17, 1, false)
+	if !strings.Contains(out, "ip-10-0-0-5.ec2.internal cpu") || strings.Contains(out, "ip-10-0-0-4.") {
+		t.Errorf("page 1 should start at node 5:\n%s", out)
+	}
+	if n := strings.Count(out, "ec2.internal"); n != 10 {
+		t.Errorf("%d node lines on page 1, want 10", n)
+	}
+}

@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"image/color"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
+)
+
+// The good, ok and bad colours used when Options.Style leaves one empty.
+const (
+	DefaultGoodColor = "#04B575"
+	DefaultOKColor   = "#FFFF00"
+	DefaultBadColor  = "#FF0000"
+)
+
+const (
+	summaryBarWidth = 40
+	nodeBarWidth    = 35
+	fullCell        = "█"
+	emptyCell       = "░"
+	emptyColor      = "#606060"
+)
+
+// Styles is everything that colours the screen. It is built once by
+// newStyles and held on the model; bars and percentages are pre-rendered so a
+// frame costs string concatenation, not lipgloss rendering per cell.
+type Styles struct {
+	good, ok, bad lipgloss.Style
+
+	summaryBar bar
+	nodeBar    bar
+	// nodePct[p] is the styled " p%" cell for p in 0..100.
+	nodePct [101]string
+
+	help    help.Styles
+	spinner lipgloss.Style
+	demo    lipgloss.Style
+	note    lipgloss.Style
+	event   lipgloss.Style
+}
+
+// newStyles builds the styles from the good/ok/bad colours (hex, "" for the
+// default). With colour false nothing is styled (tests, NoColor).
+func newStyles(colors [3]string, colour bool) *Styles {
+	defaults := [3]string{DefaultGoodColor, DefaultOKColor, DefaultBadColor}
+	for i := range colors {
+		if colors[i] == "" {
+			colors[i] = defaults[i]
+		}
+	}
+	good, ok, bad := lipgloss.Color(colors[0]), lipgloss.Color(colors[1]), lipgloss.Color(colors[2])
+	st := &Styles{}
+	if colour {
+		st.good = lipgloss.NewStyle().Foreground(good)
+		st.ok = lipgloss.NewStyle().Foreground(ok)
+		st.bad = lipgloss.NewStyle().Foreground(bad)
+		st.help = help.DefaultDarkStyles()
+		st.spinner = lipgloss.NewStyle().Foreground(ok)
+		st.demo = lipgloss.NewStyle().Bold(true).Reverse(true)
+		st.note = lipgloss.NewStyle().Foreground(ok)
+		st.event = lipgloss.NewStyle().Foreground(lipgloss.Color("#A0A0A0"))
+	}
+	st.summaryBar = newBar(summaryBarWidth, colour, bad, good)
+	st.nodeBar = newBar(nodeBarWidth, colour, bad, good)
+	for p := range st.nodePct {
+		st.nodePct[p] = st.pct(float64(p)).Render(padLeft(strconv.Itoa(p), 3) + "%")
+	}
+	return st
+}
+
+// pct is the style of a packing percentage: high packing is good (cheap).
+func (st *Styles) pct(p float64) lipgloss.Style {
+	switch {
+	case p > 90:
+		return st.good
+	case p > 60:
+		return st.ok
+	}
+	return st.bad
+}
+
+// nodePercent is the " 90%" cell of a node row.
+func (st *Styles) nodePercent(frac float64) string {
+	p := int(frac*100 + 0.5)
+	if p >= 0 && p < len(st.nodePct) {
+		return st.nodePct[p]
+	}
+	return st.pct(float64(p)).Render(padLeft(strconv.Itoa(p), 3) + "%")
+}
+
+// bar is a fixed-width gradient bar. full[k] is the first k filled cells,
+// empty[k] is k empty cells, both already styled.
+type bar struct {
+	width int
+	full  []string
+	empty []string
+}
+
+// newBar pre-renders every fill level. The gradient runs from `from` at the
+// left to `to` at the right across the whole width, so a cell's colour says
+// where it sits, not how full the bar is.
+func newBar(width int, colour bool, from, to color.Color) bar {
+	b := bar{width: width, full: make([]string, width+1), empty: make([]string, width+1)}
+	var cells []string
+	if colour {
+		for _, c := range lipgloss.Blend1D(width, from, to) {
+			cells = append(cells, lipgloss.NewStyle().Foreground(c).Render(fullCell))
+		}
+	}
+	emptyStyle := lipgloss.NewStyle()
+	if colour {
+		emptyStyle = emptyStyle.Foreground(lipgloss.Color(emptyColor))
+	}
+	var sb strings.Builder
+	for k := 0; k <= width; k++ {
+		b.full[k] = sb.String()
+		if k < width {
+			if colour {
+				sb.WriteString(cells[k])
+			} else {
+				sb.WriteString(fullCell)
+			}
+		}
+		if k == 0 {
+			b.empty[k] = ""
+		} else {
+			b.empty[k] = emptyStyle.Render(strings.Repeat(emptyCell, k))
+		}
+	}
+	return b
+}
+
+// write appends the bar filled to frac (clamped to 0..1).
+func (b *bar) write(sb *strings.Builder, frac float64) {
+	k := int(frac*float64(b.width) + 0.5)
+	k = min(max(k, 0), b.width)
+	sb.WriteString(b.full[k])
+	sb.WriteString(b.empty[b.width-k])
+}
