@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 )
@@ -114,6 +117,19 @@ func TestSanitize(t *testing.T) {
 	} {
 		if got := sanitize(in); got != want {
 			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLineWidth(t *testing.T) {
+	st := newStyles([3]string{}, true)
+	var sb strings.Builder
+	st.nodeBar.write(&sb, 0.4)
+	for _, s := range []string{
+		"", "plain", sb.String(), st.nodePercent(0.9), "日本 • ○ x", "e\u0301", "a\x1b]8;;http://x\x1b\\link", "←/→ page • q: quit", "tab\there", "👍🏽 ok",
+	} {
+		if got, want := lineWidth(s), ansi.StringWidth(s); got != want {
+			t.Errorf("lineWidth(%q) = %d, want %d", s, got, want)
 		}
 	}
 }

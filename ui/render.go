@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/paginator"
 	"github.com/charmbracelet/x/ansi"
@@ -56,7 +57,9 @@ func render(snap *cluster.Snapshot, width, height int, now time.Time, st *Styles
 		if i >= status && i < statusEnd {
 			tail = "…"
 		}
-		lines[i] = ansi.Truncate(line, l.width, tail)
+		if lineWidth(line) > l.width {
+			lines[i] = ansi.Truncate(line, l.width, tail)
+		}
 	}
 	return strings.Join(lines, "\n")
 }
@@ -196,6 +199,47 @@ func dispWidth(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// lineWidth is the display width of a styled line. The lines we draw are
+// mostly ASCII, SGR sequences and a few narrow symbols; those are counted
+// directly, anything else is left to ansi.StringWidth (grapheme-aware, slow).
+func lineWidth(s string) int {
+	w := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			i += 2
+			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+				i++
+			}
+			i++
+			continue
+		case c >= 0x20 && c < 0x7f:
+			w++
+			i++
+			continue
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if narrowSymbol(r) {
+				w++
+				i += size
+				continue
+			}
+		}
+		return ansi.StringWidth(s)
+	}
+	return w
+}
+
+// narrowSymbol: single-cell runes the screen itself draws.
+func narrowSymbol(r rune) bool {
+	switch r {
+	case '█', '░', '•', '○', '←', '→', '…', '¥', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
+		return true
+	}
+	return false
 }
 
 const spaces = "                                                                "
