@@ -1,0 +1,52 @@
+// Package harness runs a real Kubernetes control plane on 127.0.0.1 for the
+// end-to-end tests and for people who want to try the viewer without AWS:
+// etcd and kube-apiserver, optionally the scheduler, the controller-manager,
+// kwok (fake nodes that stay Ready) and Karpenter's kwok cloud provider.
+//
+// The binaries are built from the Go module proxy by the tool modules under
+// internal/e2e/tools and cached outside the clone (see EnsureBinaries).
+package harness
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Versions of the components. They must match internal/e2e/tools/go.mod and
+// internal/e2e/tools/etcd/go.mod (a unit test checks this).
+const (
+	EtcdVersion       = "v3.6.16"
+	KubernetesVersion = "v1.37.2"
+	KwokVersion       = "v0.8.0"
+	KarpenterVersion  = "v1.14.1"
+)
+
+// VersionsKey names the binary cache directory: a new version of any
+// component gets a fresh directory, so stale binaries are never reused.
+func VersionsKey() string {
+	return fmt.Sprintf("etcd%s-k8s%s-kwok%s-karpenter%s",
+		EtcdVersion[1:], KubernetesVersion[1:], KwokVersion[1:], KarpenterVersion[1:])
+}
+
+// CacheDir is ${XDG_CACHE_HOME:-$HOME/.cache}/eks-node-viewer/e2e.
+func CacheDir() (string, error) {
+	base := os.Getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cache dir: %w", err)
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "eks-node-viewer", "e2e"), nil
+}
+
+// BinDir is where the binaries of the pinned versions live.
+func BinDir() (string, error) {
+	c, err := CacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(c, VersionsKey(), "bin"), nil
+}
