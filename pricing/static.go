@@ -62,3 +62,9 @@ func (m *memo) put(k Node, p Price) {
 	m.m[k] = p
 	m.mu.Unlock()
 }
+
+func (m *memo) clear() {
+	m.mu.Lock()
+	clear(m.m)
+	m.mu.Unlock()
+}

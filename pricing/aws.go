@@ -1,0 +1,214 @@
+package pricing
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	awspricing "github.com/aws/aws-sdk-go-v2/service/pricing"
+
+	"github.com/eksnodeviewer/eks-node-viewer/pricing/internal/awsapi"
+)
+
+// PricingAPI is the part of the Pricing API client the AWS provider uses.
+type PricingAPI = awsapi.PricingAPI
+
+// SpotAPI is the part of the EC2 client the AWS provider uses.
+type SpotAPI = awsapi.SpotAPI
+
+// AWSOptions configures NewAWS. The zero value uses the SDK's default chain.
+type AWSOptions struct {
+	// Region prices nodes without a region label (--region); empty: the
+	// region of the AWS configuration.
+	Region string
+	// Profile is the shared-config profile (--profile); empty: the SDK chain
+	// (AWS_PROFILE, default).
+	Profile string
+	// OnChange is called after prices or Status change, from the provider's
+	// goroutine. It must not block.
+	OnChange func()
+	// Logger receives fetch results and errors; nil discards them. The
+	// provider never writes to stdout or stderr.
+	Logger *slog.Logger
+
+	// Config replaces loading the AWS configuration (tests, or a caller that
+	// already has one).
+	Config *aws.Config
+	// HTTPClient replaces the configuration's HTTP client.
+	HTTPClient aws.HTTPClient
+	// PricingEndpoint and EC2Endpoint replace the resolved endpoints.
+	PricingEndpoint, EC2Endpoint string
+	// PricingClient and SpotClient replace the SDK clients: they are called
+	// with the Pricing endpoint region and the EC2 region.
+	PricingClient func(endpointRegion string) PricingAPI
+	SpotClient    func(region string) SpotAPI
+
+	// RefreshInterval between full refreshes; default 12h.
+	RefreshInterval time.Duration
+	// RetryInterval before fetching again what failed; default 5m.
+	RetryInterval time.Duration
+	// Debounce gathers newly seen types and regions before fetching; default 1s.
+	Debounce time.Duration
+}
+
+// AWS is the live Provider: EC2 on-demand, spot, Fargate and Auto Mode list
+// prices from the AWS APIs, fetched in the background and answered from
+// memory. Until a price is fetched (and when fetching fails) it answers from
+// the static table, and Status says why.
+type AWS struct {
+	region     string // for nodes without a region label
+	onChange   func()
+	log        *slog.Logger
+	newPricing func(endpointRegion string) PricingAPI
+	newSpot    func(region string) SpotAPI
+	every      time.Duration
+	retry      time.Duration
+	debounce   time.Duration
+
+	wake    chan struct{} // new wants (cap 1)
+	refresh chan struct{} // full refresh requested (cap 1)
+	done    chan struct{} // closed when the background goroutine ends
+
+	memo memo // hot path; cleared under mu whenever data changes
+
+	mu      sync.Mutex
+	regions map[string]*regionState
+	status  string
+}
+
+// NewAWS loads the AWS configuration and starts fetching in the background
+// until ctx is cancelled; it does not wait for any fetch. It fails only when
+// the configuration cannot be loaded (an unknown --profile, say).
+func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
+	var cfg aws.Config
+	if o.Config != nil {
+		cfg = o.Config.Copy()
+	} else if o.PricingClient == nil || o.SpotClient == nil {
+		var opts []func(*config.LoadOptions) error
+		if o.Profile != "" {
+			opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+		}
+		var err error
+		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
+			return nil, fmt.Errorf("load AWS config: %w", err)
+		}
+	}
+	if o.HTTPClient != nil {
+		cfg.HTTPClient = o.HTTPClient
+	}
+	a := &AWS{
+		region:     o.Region,
+		onChange:   o.OnChange,
+		log:        o.Logger,
+		newPricing: o.PricingClient,
+		newSpot:    o.SpotClient,
+		every:      or(o.RefreshInterval, 12*time.Hour),
+		retry:      or(o.RetryInterval, 5*time.Minute),
+		debounce:   or(o.Debounce, time.Second),
+		wake:       make(chan struct{}, 1),
+		refresh:    make(chan struct{}, 1),
+		done:       make(chan struct{}),
+		regions:    map[string]*regionState{},
+	}
+	if a.region == "" {
+		a.region = cfg.Region
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.onChange == nil {
+		a.onChange = func() {}
+	}
+	if a.newPricing == nil {
+		a.newPricing = func(endpoint string) PricingAPI {
+			return awspricing.NewFromConfig(cfg, func(po *awspricing.Options) {
+				po.Region = endpoint
+				if o.PricingEndpoint != "" {
+					po.BaseEndpoint = aws.String(o.PricingEndpoint)
+				}
+			})
+		}
+	}
+	if a.newSpot == nil {
+		a.newSpot = func(region string) SpotAPI {
+			return ec2.NewFromConfig(cfg, func(eo *ec2.Options) {
+				eo.Region = region
+				if o.EC2Endpoint != "" {
+					eo.BaseEndpoint = aws.String(o.EC2Endpoint)
+				}
+			})
+		}
+	}
+	a.mu.Lock()
+	a.regionLocked(a.region) // fetch the default region's prices at once
+	a.mu.Unlock()
+	go a.run(ctx)
+	return a, nil
+}
+
+func or(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Region is the region used for nodes without a region label ("" if none).
+func (a *AWS) Region() string { return a.region }
+
+// Refresh asks for a full refresh now (it does not wait for it).
+func (a *AWS) Refresh() {
+	select {
+	case a.refresh <- struct{}{}:
+	default:
+	}
+}
+
+// Done is closed when the background fetching has stopped (ctx cancelled).
+func (a *AWS) Done() <-chan struct{} { return a.done }
+
+// Status implements Provider.
+func (a *AWS) Status() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.status
+}
+
+// noRegion is the live data of nodes whose region is not known.
+var noRegion = &live{noSpot: "spot price unknown: no region (label or --region)"}
+
+// NodePrice implements Provider. A type, capacity or region seen for the
+// first time is noted, and fetched in the background shortly after.
+func (a *AWS) NodePrice(n Node) Price {
+	key := memoKey(n)
+	if p, ok := a.memo.get(key); ok {
+		return p
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	region := n.Region
+	if region == "" {
+		region = a.region
+	}
+	l := noRegion
+	if r := a.regionLocked(region); r != nil {
+		a.want(r, n)
+		l = &r.live
+	}
+	p := resolve(n, region, l)
+	a.memo.put(key, p)
+	return p
+}
+
+// poke wakes the background goroutine without blocking.
+func (a *AWS) poke() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
