@@ -442,4 +442,3 @@ func (c *Cluster) Dead() []string {
 	}
 	return out
 }
-

@@ -1,0 +1,38 @@
+# ---- end-to-end: a real local control plane (owned by internal/e2e) --------
+# Included by the main Makefile (`include internal/e2e/e2e.mk`).
+#
+#   make e2e-binaries   build etcd, kube-apiserver, kube-controller-manager,
+#                       kube-scheduler, kwok and Karpenter's kwok provider from
+#                       the Go module proxy into
+#                       $${XDG_CACHE_HOME:-$$HOME/.cache}/eks-node-viewer/e2e/<versions>/bin
+#                       (only what is missing; a cold build takes 10-25 minutes)
+#   make cluster-up     start a local Karpenter cluster with the seed lab in the
+#                       background (E2E_SIZE=apiserver|full|karpenter)
+#   make cluster-down   stop it
+#   make e2e            build the viewer and run the end-to-end tests
+#                       (E2E_RUN=regexp selects tests; E2E_BUILD=0 skips them
+#                       instead of building missing binaries)
+
+E2E_CLUSTER ?= go run ./internal/e2e/cmd/cluster
+E2E_SIZE ?= karpenter
+E2E_RUN ?= .
+
+.PHONY: e2e-binaries cluster-up cluster-down cluster-status e2e
+
+e2e-binaries:
+	$(E2E_CLUSTER) build
+
+cluster-up:
+	$(E2E_CLUSTER) up --size $(E2E_SIZE)
+
+cluster-down:
+	$(E2E_CLUSTER) down
+
+cluster-status:
+	$(E2E_CLUSTER) status
+
+e2e:
+	@command -v tmux >/dev/null || { echo "e2e: tmux is required (apt-get install -y tmux)"; exit 1; }
+	@if [ "$$E2E_BUILD" != 0 ]; then $(E2E_CLUSTER) build; fi
+	go build -o bin/eks-node-viewer ./cmd/eks-node-viewer
+	go test -tags e2e -count=1 -timeout 50m -v -run '$(E2E_RUN)' ./internal/e2e/...
