@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	awspricing "github.com/aws/aws-sdk-go-v2/service/pricing"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/eksnodeviewer/eks-node-viewer/pricing/internal/awsapi"
 )
@@ -85,11 +86,18 @@ type AWS struct {
 // until ctx is cancelled; it does not wait for any fetch. It fails only when
 // the configuration cannot be loaded (an unknown --profile, say).
 func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	// The SDK logs to stderr by default (the IMDSv1 fallback warning, say),
+	// which would tear the TUI: route it to our logger.
+	sdkLog := sdkLogger{logger}
 	var cfg aws.Config
 	if o.Config != nil {
 		cfg = o.Config.Copy()
 	} else if o.PricingClient == nil || o.SpotClient == nil {
-		var opts []func(*config.LoadOptions) error
+		opts := []func(*config.LoadOptions) error{config.WithLogger(sdkLog)}
 		if o.Profile != "" {
 			opts = append(opts, config.WithSharedConfigProfile(o.Profile))
 		}
@@ -98,13 +106,14 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 			return nil, fmt.Errorf("load AWS config: %w", err)
 		}
 	}
+	cfg.Logger = sdkLog
 	if o.HTTPClient != nil {
 		cfg.HTTPClient = o.HTTPClient
 	}
 	a := &AWS{
 		region:     o.Region,
 		onChange:   o.OnChange,
-		log:        o.Logger,
+		log:        logger,
 		newPricing: o.PricingClient,
 		newSpot:    o.SpotClient,
 		every:      or(o.RefreshInterval, 12*time.Hour),
@@ -117,9 +126,6 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 	}
 	if a.region == "" {
 		a.region = cfg.Region
-	}
-	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
 	}
 	if a.onChange == nil {
 		a.onChange = func() {}
@@ -149,6 +155,17 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 	a.mu.Unlock()
 	go a.run(ctx)
 	return a, nil
+}
+
+// sdkLogger sends the SDK's log lines to slog.
+type sdkLogger struct{ log *slog.Logger }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	level := slog.LevelDebug
+	if c == logging.Warn {
+		level = slog.LevelWarn
+	}
+	l.log.Log(context.Background(), level, "aws sdk: "+fmt.Sprintf(format, v...))
 }
 
 func or(d, def time.Duration) time.Duration {

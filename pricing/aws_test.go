@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -544,4 +548,81 @@ func BenchmarkAWSNodePrice(b *testing.B) {
 	for b.Loop() {
 		p.NodePrice(n)
 	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// The TUI owns the terminal: nothing, not even the SDK's own warnings (an
+// IMDS that refuses tokens makes it warn), may reach stdout or stderr.
+func TestAWSNeverWritesToTerminal(t *testing.T) {
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer imds.Close()
+	srv := newFake(t)
+	for _, kv := range []string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_PROFILE=",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=false",
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + imds.URL, "AWS_CONTAINER_CREDENTIALS_FULL_URI=",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=", "AWS_WEB_IDENTITY_TOKEN_FILE=", "AWS_REGION=us-east-1", "AWS_MAX_ATTEMPTS=1"} {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	out, err := os.CreateTemp(t.TempDir(), "terminal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = out, out
+	defer func() { os.Stdout, os.Stderr = stdout, stderr }()
+
+	var logged lockedBuffer
+	changed := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := NewAWS(ctx, AWSOptions{
+		OnChange: func() {
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		},
+		PricingEndpoint: srv.URL,
+		EC2Endpoint:     srv.URL,
+		Logger:          slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Debounce:        time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.NodePrice(spot("m5.large", "us-east-1a"))
+	for p.Status() == "" {
+		<-changed // the test's own timeout guards a hang
+	}
+	cancel()
+	<-p.Done()
+	os.Stdout, os.Stderr = stdout, stderr
+	if b, _ := os.ReadFile(out.Name()); len(b) > 0 {
+		t.Errorf("written to the terminal:\n%s", b)
+	}
+	if s := p.Status(); s != "no credentials: showing static us-east-1 prices" {
+		t.Errorf("Status() = %q", s)
+	}
+	if !strings.Contains(logged.String(), "price fetch failed") {
+		t.Errorf("logger got:\n%s", logged.String())
+	}
+	t.Logf("logged:\n%s", logged.String())
 }
