@@ -126,13 +126,17 @@ type priceDoc struct {
 		Attributes    map[string]string `json:"attributes"`
 	} `json:"product"`
 	Terms struct {
-		OnDemand map[string]struct {
-			PriceDimensions map[string]struct {
-				Unit         string            `json:"unit"`
-				PricePerUnit map[string]string `json:"pricePerUnit"`
-			} `json:"priceDimensions"`
-		} `json:"OnDemand"`
+		OnDemand map[string]term `json:"OnDemand"`
 	} `json:"terms"`
+}
+
+type term struct {
+	PriceDimensions map[string]dimension `json:"priceDimensions"`
+}
+
+type dimension struct {
+	Unit         string            `json:"unit"`
+	PricePerUnit map[string]string `json:"pricePerUnit"`
 }
 
 // price is the document's on-demand price in currency: the first positive
