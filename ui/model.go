@@ -84,10 +84,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width)
-		m.page = m.layout().clampPage(m.page)
-		return m, nil
+		return m.relayout(func(m *Model) {
+			m.width, m.height = msg.Width, msg.Height
+			m.help.SetWidth(msg.Width)
+		}), nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
@@ -114,10 +114,19 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.NextPage):
 		m.page = m.layout().clampPage(m.page + 1)
 	case key.Matches(msg, m.keys.Help):
-		m.help.ShowAll = !m.help.ShowAll
-		m.page = m.layout().clampPage(m.page)
+		m = m.relayout(func(m *Model) { m.help.ShowAll = !m.help.ShowAll })
 	}
 	return m, nil
+}
+
+// relayout applies a change of the page size, keeping the first node of the
+// page in view.
+func (m Model) relayout(change func(*Model)) Model {
+	first := m.page * m.layout().perPage
+	change(&m)
+	l := m.layout()
+	m.page = l.clampPage(first / l.perPage)
+	return m
 }
 
 func (m Model) chrome() chrome {

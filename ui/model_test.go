@@ -106,6 +106,13 @@ func TestUpdateQuit(t *testing.T) {
 
 func TestUpdateWindowSize(t *testing.T) {
 	m := sized(t, bigSnapshot(100))
+	m, _ = update(t, m, press(tea.KeyRight, "", 0))
+	m, _ = update(t, m, press(tea.KeyRight, "", 0))
+	// Page 2 starts at node 14; at 14 nodes a page that is page 1.
+	m, _ = update(t, m, tea.WindowSizeMsg{Width: 200, Height: 34})
+	if m.page != 1 {
+		t.Errorf("page %d after growing, want 1 (keeps node 14 in view)", m.page)
+	}
 	for range 14 {
 		m, _ = update(t, m, press(tea.KeyRight, "", 0))
 	}
@@ -187,28 +194,23 @@ func TestInitReadsSnapshot(t *testing.T) {
 }
 
 func TestWaitForChange(t *testing.T) {
-	src := newFakeSource(cluster.Snapshot{})
-	done := make(chan tea.Msg)
-	cmd := waitForChange(src)
-	go func() { done <- cmd() }()
-
-	select {
-	case <-done:
-		t.Fatal("returned without a change")
-	case <-time.After(20 * time.Millisecond):
+	src := newFakeSource(statesSnapshot())
+	// A burst: two signals are pending when the command runs (room for both,
+	// so that no goroutine is needed to send the second during the settle).
+	src.changed = make(chan struct{}, 2)
+	src.changed <- struct{}{}
+	src.changed <- struct{}{}
+	start := time.Now()
+	msg := waitForChange(src)()
+	if d := time.Since(start); d < settleDelay {
+		t.Errorf("returned after %v, before settling", d)
 	}
-	src.set(labSnapshot())
-	time.Sleep(settleDelay / 3)
-	src.set(statesSnapshot()) // same burst
-	msg := <-done
 	s, ok := msg.(snapshotMsg)
 	if !ok || len(s.Nodes) != len(statesSnapshot().Nodes) {
-		t.Fatalf("got %T with %d nodes, want the burst's last snapshot", msg, len(s.Nodes))
+		t.Fatalf("got %T with %d nodes, want the source's snapshot", msg, len(s.Nodes))
 	}
-	select {
-	case <-src.Changed():
+	if len(src.changed) != 0 {
 		t.Error("the burst's second signal was not absorbed")
-	default:
 	}
 
 	close(src.changed)

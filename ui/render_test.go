@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -14,7 +13,6 @@ import (
 
 // fakeSource is a Source fed by the test.
 type fakeSource struct {
-	mu      sync.Mutex
 	snap    cluster.Snapshot
 	changed chan struct{}
 }
@@ -23,23 +21,8 @@ func newFakeSource(s cluster.Snapshot) *fakeSource {
 	return &fakeSource{snap: s, changed: make(chan struct{}, 1)}
 }
 
-func (f *fakeSource) Changed() <-chan struct{} { return f.changed }
-
-func (f *fakeSource) Snapshot() cluster.Snapshot {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.snap
-}
-
-func (f *fakeSource) set(s cluster.Snapshot) {
-	f.mu.Lock()
-	f.snap = s
-	f.mu.Unlock()
-	select {
-	case f.changed <- struct{}{}:
-	default:
-	}
-}
+func (f *fakeSource) Changed() <-chan struct{}   { return f.changed }
+func (f *fakeSource) Snapshot() cluster.Snapshot { return f.snap }
 
 // renderCase renders s the way View does, at a fixed time.
 func renderCase(s cluster.Snapshot, opts Options, width, height, page int, showAll bool) string {
