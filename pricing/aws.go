@@ -79,7 +79,10 @@ type AWS struct {
 
 	mu      sync.Mutex
 	regions map[string]*regionState
-	status  string
+	// regionless: a node needed a region and neither it nor the options
+	// had one.
+	regionless bool
+	status     string
 }
 
 // NewAWS loads the AWS configuration and starts fetching in the background
@@ -216,6 +219,9 @@ func (a *AWS) NodePrice(n Node) Price {
 	if r := a.regionLocked(region); r != nil {
 		a.want(r, n)
 		l = &r.live
+	} else if region == "" && n.Override == "" && !a.regionless {
+		a.regionless = true
+		a.status = a.statusLocked()
 	}
 	p := resolve(n, region, l)
 	a.memo.put(key, p)

@@ -626,3 +626,22 @@ func TestAWSNeverWritesToTerminal(t *testing.T) {
 	}
 	t.Logf("logged:\n%s", logged.String())
 }
+
+func TestAWSNoRegionAnywhere(t *testing.T) {
+	srv := newFake(t)
+	h := start(t, srv, "", nil)
+	kwok := Node{InstanceType: "m5.large", Capacity: OnDemand, Zone: "test-zone-a"}
+	checkPrice(t, "no region", h.p.NodePrice(kwok), 0.096, "USD", Estimate)
+	if s := h.p.Status(); s != "no region for some nodes: showing us-east-1 prices (set --region)" {
+		t.Errorf("Status() = %q", s)
+	}
+	if n := len(srv.Calls()); n != 0 {
+		t.Errorf("%d requests without a region", n)
+	}
+	// Overridden nodes (kwok) need no region.
+	h2 := start(t, srv, "", nil)
+	h2.p.NodePrice(Node{Override: "0.1", Zone: "test-zone-a"})
+	if s := h2.p.Status(); s != "" {
+		t.Errorf("Status() with overrides only = %q", s)
+	}
+}

@@ -74,7 +74,9 @@ func (a *AWS) want(r *regionState, n Node) {
 			a.poke()
 		}
 	}
-	if t := n.InstanceType; t != "" && n.Capacity != Fargate && r.od.ok && len(r.live.onDemand) > 0 {
+	// On-demand (and Auto Mode nodes, whose fee estimate needs it): a type
+	// missing from the fetched table may be newer than the table.
+	if t := n.InstanceType; t != "" && (n.Capacity == OnDemand || n.AutoMode) && r.od.ok && len(r.live.onDemand) > 0 {
 		if _, ok := r.live.onDemand[t]; !ok {
 			if _, seen := r.odMissing[t]; !seen {
 				r.odMissing[t] = false
@@ -395,6 +397,9 @@ func (a *AWS) statusLocked() string {
 	}
 	if noCreds {
 		return a.noCredentials(anyLive)
+	}
+	if a.regionless {
+		msgs = append(msgs, "no region for some nodes: showing us-east-1 prices (set --region)")
 	}
 	return strings.Join(msgs, "; ")
 }

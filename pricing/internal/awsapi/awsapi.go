@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/smithy-go"
-
-	"github.com/eksnodeviewer/eks-node-viewer/pricing/internal/table"
 )
 
 // PricingAPI is the part of the Pricing client we use.
@@ -42,9 +40,6 @@ func EndpointRegion(region string) (endpoint string, ok bool) {
 	}
 	return "us-east-1", true
 }
-
-// Currency is the currency AWS prices a region in.
-func Currency(region string) string { return table.Currency(region) }
 
 // Kind sorts fetch errors by what the user can do about them.
 type Kind int

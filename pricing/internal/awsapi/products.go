@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
+
+	"github.com/eksnodeviewer/eks-node-viewer/pricing/internal/table"
 )
 
 // OnDemand returns the on-demand Linux list price of every instance type in
@@ -26,7 +28,7 @@ func OnDemand(ctx context.Context, c PricingAPI, region string, types ...string)
 	}
 	if len(types) == 0 {
 		for _, metal := range []bool{false, true} {
-			if err := products(ctx, c, "AmazonEC2", ec2Filters(region, metal, ""), Currency(region), add); err != nil {
+			if err := products(ctx, c, "AmazonEC2", ec2Filters(region, metal, ""), table.Currency(region), add); err != nil {
 				return nil, err
 			}
 		}
@@ -34,7 +36,7 @@ func OnDemand(ctx context.Context, c PricingAPI, region string, types ...string)
 	}
 	for _, t := range types {
 		metal := strings.HasSuffix(t, ".metal") || strings.Contains(t, ".metal-")
-		if err := products(ctx, c, "AmazonEC2", ec2Filters(region, metal, t), Currency(region), add); err != nil {
+		if err := products(ctx, c, "AmazonEC2", ec2Filters(region, metal, t), table.Currency(region), add); err != nil {
 			return nil, err
 		}
 	}
@@ -79,7 +81,7 @@ func EKSPrices(ctx context.Context, c PricingAPI, region string, fargate bool) (
 	if !fargate {
 		filters = append(filters, termMatch("operation", "EKSAutoUsage")...)
 	}
-	err := products(ctx, c, "AmazonEKS", filters, Currency(region), func(doc *priceDoc, price float64) {
+	err := products(ctx, c, "AmazonEKS", filters, table.Currency(region), func(doc *priceDoc, price float64) {
 		a := doc.Product.Attributes
 		if a["operation"] == "EKSAutoUsage" {
 			if t := a["instancetype"]; t != "" {
