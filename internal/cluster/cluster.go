@@ -1,0 +1,277 @@
+// Package cluster keeps an incremental model of the nodes, pods, NodeClaims
+// and events that informers deliver, and hands out immutable Snapshots.
+package cluster
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
+	"github.com/eksnodeviewer/eks-node-viewer/pricing"
+)
+
+// LaunchStuckAfter is how long a NodeClaim may go without a Node before it
+// is shown as a stuck launch.
+const LaunchStuckAfter = 15 * time.Minute
+
+// maxEvents is how many recent events the model keeps.
+const maxEvents = 5
+
+// Options configure a Cluster.
+type Options struct {
+	// Selector restricts the shown nodes and NodeClaims (nil: all).
+	Selector labels.Selector
+	// Resources are shown in this order (default cpu).
+	Resources []string
+	// ExtraLabels are the label columns.
+	ExtraLabels []string
+	// Sort orders the node rows.
+	Sort options.SortSpec
+	// Pricing prices nodes; nil disables prices.
+	Pricing pricing.Provider
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+}
+
+// Cluster is the model. Informer handlers mutate it under one mutex, in O(1)
+// per event; Snapshot copies it out.
+type Cluster struct {
+	opts      Options
+	shown     []int // tracked index of each shown resource
+	labelRes  []int // per extra label: tracked index of a usage label, or -1
+	sortRes   int   // tracked index of a usage sort key, or -1
+	res       resources
+	podsIndex int // tracked index of "pods" (-1: not tracked)
+
+	changed chan struct{}
+
+	mu    sync.Mutex
+	nodes map[string]*nodeEntry // by node name: shown nodes and pods' nodes
+	// byProvider maps providerID to node name, to join NodeClaims.
+	byProvider map[string]string
+	claims     map[string]*claimObj
+	// onNodes sums the pods on shown nodes; alloc their allocatable.
+	onNodes     agg
+	alloc       []int64
+	unscheduled agg
+	elsewhere   int // counted pods bound to nodes not shown
+	events      []Event
+	syncs       []*syncState
+	notes       map[string]string // by topic
+}
+
+type nodeEntry struct {
+	node    *nodeObj // nil: only pods have named this node so far (or it is not shown)
+	pods    agg
+	fargate string
+}
+
+// agg sums counted pods.
+type agg struct {
+	used                   []int64
+	pods, pending, running int
+}
+
+func (a *agg) addPod(p *podObj, sign int) {
+	for i, v := range p.req {
+		a.used[i] += int64(sign) * v
+	}
+	a.pods += sign
+	switch p.phase {
+	case "Pending":
+		a.pending += sign
+	case "Running":
+		a.running += sign
+	}
+}
+
+func (a *agg) addAgg(b *agg, sign int) {
+	for i, v := range b.used {
+		a.used[i] += int64(sign) * v
+	}
+	a.pods += sign * b.pods
+	a.pending += sign * b.pending
+	a.running += sign * b.running
+}
+
+func addSlice(dst, src []int64, sign int) {
+	for i := range src {
+		if i < len(dst) {
+			dst[i] += int64(sign) * src[i]
+		}
+	}
+}
+
+type syncState struct {
+	name   string
+	synced bool
+	count  int
+	// skipped explains why this informer does not run (e.g. forbidden).
+	skipped string
+}
+
+// New creates an empty model.
+func New(opts Options) *Cluster {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Selector == nil {
+		opts.Selector = labels.Everything()
+	}
+	if len(opts.Resources) == 0 {
+		opts.Resources = []string{"cpu"}
+	}
+	tracked := append([]string{}, opts.Resources...)
+	tracked = append(tracked, "pods")
+	for _, l := range append([]string{opts.Sort.Key}, opts.ExtraLabels...) {
+		if r, ok := usageLabelResource(l); ok {
+			tracked = append(tracked, r)
+		}
+	}
+	c := &Cluster{
+		opts:       opts,
+		res:        newResources(tracked),
+		changed:    make(chan struct{}, 1),
+		nodes:      map[string]*nodeEntry{},
+		byProvider: map[string]string{},
+		claims:     map[string]*claimObj{},
+		notes:      map[string]string{},
+	}
+	for _, r := range opts.Resources {
+		c.shown = append(c.shown, c.res.index[resourceName(r)])
+	}
+	c.podsIndex = c.res.index["pods"]
+	c.sortRes = -1
+	if r, ok := usageLabelResource(opts.Sort.Key); ok {
+		c.sortRes = c.res.index[resourceName(r)]
+	}
+	for _, l := range opts.ExtraLabels {
+		idx := -1
+		if r, ok := usageLabelResource(l); ok {
+			idx = c.res.index[resourceName(r)]
+		}
+		c.labelRes = append(c.labelRes, idx)
+	}
+	c.alloc = make([]int64, len(c.res.names))
+	c.onNodes.used = make([]int64, len(c.res.names))
+	c.unscheduled.used = make([]int64, len(c.res.names))
+	return c
+}
+
+// Changed delivers a value after the model changed (coalesced: capacity 1).
+func (c *Cluster) Changed() <-chan struct{} { return c.changed }
+
+// Notify signals a change without blocking (also used by the pricing
+// refresher when prices change).
+func (c *Cluster) Notify() {
+	select {
+	case c.changed <- struct{}{}:
+	default:
+	}
+}
+
+// SetNote sets (or clears, with "") the status-line note for a topic.
+func (c *Cluster) SetNote(topic, text string) {
+	c.mu.Lock()
+	if text == "" {
+		delete(c.notes, topic)
+	} else {
+		c.notes[topic] = text
+	}
+	c.mu.Unlock()
+	c.Notify()
+}
+
+func (c *Cluster) entry(name string) *nodeEntry {
+	e := c.nodes[name]
+	if e == nil {
+		e = &nodeEntry{pods: agg{used: make([]int64, len(c.res.names))}}
+		c.nodes[name] = e
+	}
+	return e
+}
+
+func (c *Cluster) dropIfEmpty(name string, e *nodeEntry) {
+	if e.node == nil && e.pods.pods == 0 {
+		delete(c.nodes, name)
+	}
+}
+
+// podDelta adds (sign 1) or removes (sign -1) a pod's contribution.
+func (c *Cluster) podDelta(p *podObj, sign int) {
+	if p == nil || !p.counts() {
+		return
+	}
+	if p.node == "" {
+		c.unscheduled.addPod(p, sign)
+		return
+	}
+	e := c.entry(p.node)
+	e.pods.addPod(p, sign)
+	if p.fargate != "" && sign > 0 {
+		e.fargate = p.fargate
+	}
+	if e.node != nil {
+		c.onNodes.addPod(p, sign)
+	} else {
+		c.elsewhere += sign
+	}
+	c.dropIfEmpty(p.node, e)
+}
+
+// setNode installs (n != nil) or removes (n == nil) the node called name.
+func (c *Cluster) setNode(name string, n *nodeObj) {
+	e := c.entry(name)
+	if old := e.node; old != nil {
+		addSlice(c.alloc, old.alloc, -1)
+		c.onNodes.addAgg(&e.pods, -1)
+		if old.providerID != "" && c.byProvider[old.providerID] == name {
+			delete(c.byProvider, old.providerID)
+		}
+	} else {
+		c.elsewhere -= e.pods.pods
+	}
+	e.node = n
+	if n != nil {
+		addSlice(c.alloc, n.alloc, 1)
+		c.onNodes.addAgg(&e.pods, 1)
+		if n.providerID != "" {
+			c.byProvider[n.providerID] = name
+		}
+	} else {
+		c.elsewhere += e.pods.pods
+		c.dropIfEmpty(name, e)
+	}
+}
+
+func (c *Cluster) addEvent(ev *Event) {
+	if ev == nil {
+		return
+	}
+	for i := range c.events {
+		if c.events[i].Object == ev.Object && c.events[i].Reason == ev.Reason && c.events[i].Message == ev.Message {
+			c.events = append(c.events[:i], c.events[i+1:]...)
+			break
+		}
+	}
+	i := sort.Search(len(c.events), func(i int) bool { return c.events[i].Time.After(ev.Time) })
+	c.events = append(c.events, Event{})
+	copy(c.events[i+1:], c.events[i:])
+	c.events[i] = *ev
+	if len(c.events) > maxEvents {
+		c.events = c.events[len(c.events)-maxEvents:]
+	}
+}
+
+// usageLabelResource parses eks-node-viewer/node-<resource>-usage.
+func usageLabelResource(label string) (string, bool) {
+	const prefix, suffix = "eks-node-viewer/node-", "-usage"
+	if !strings.HasPrefix(label, prefix) || !strings.HasSuffix(label, suffix) || len(label) <= len(prefix)+len(suffix) {
+		return "", false
+	}
+	return label[len(prefix) : len(label)-len(suffix)], true
+}

@@ -1,0 +1,340 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+)
+
+// NodeClaimResource is Karpenter's NodeClaim (karpenter.sh/v1).
+var NodeClaimResource = schema.GroupVersionResource{Group: "karpenter.sh", Version: "v1", Resource: "nodeclaims"}
+
+// nonTerminalPods excludes finished pods server-side: they hold no resources,
+// and on big clusters they are many. (Fakes ignore field selectors; the
+// model re-checks the phase.)
+var nonTerminalPods = fields.AndSelectors(
+	fields.OneTermNotEqualSelector("status.phase", string(corev1.PodSucceeded)),
+	fields.OneTermNotEqualSelector("status.phase", string(corev1.PodFailed)),
+).String()
+
+// Start runs the informers until ctx ends. It returns at once; progress and
+// problems show up in Snapshots. dyn may be nil (no NodeClaims).
+func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface) {
+	selector := c.opts.Selector.String()
+	nodes := c.addSync("nodes")
+	pods := c.addSync("pods")
+	claims := c.addSync("nodeclaims")
+	events := c.addSync("events")
+
+	c.run(ctx, nodes, kube, &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = selector
+			return kube.CoreV1().Nodes().List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = selector
+			return kube.CoreV1().Nodes().Watch(ctx, o)
+		},
+	}, &corev1.Node{}, c.res.transformNode, c.nodeHandler(nodes))
+
+	go func() {
+		if msg := c.probe(ctx, "pods", func(ctx context.Context) error {
+			_, err := kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{Limit: 1})
+			return err
+		}); msg != "" {
+			c.skip(pods, msg)
+			return
+		}
+		c.run(ctx, pods, kube, &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				o.FieldSelector = nonTerminalPods
+				return kube.CoreV1().Pods("").List(ctx, o)
+			},
+			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				o.FieldSelector = nonTerminalPods
+				return kube.CoreV1().Pods("").Watch(ctx, o)
+			},
+		}, &corev1.Pod{}, c.res.transformPod, c.podHandler(pods))
+	}()
+
+	go func() {
+		if msg := c.probe(ctx, "events", func(ctx context.Context) error {
+			_, err := kube.CoreV1().Events("").List(ctx, metav1.ListOptions{Limit: 1})
+			return err
+		}); msg != "" {
+			c.skip(events, msg)
+			return
+		}
+		c.run(ctx, events, kube, &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return kube.CoreV1().Events("").List(ctx, o)
+			},
+			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return kube.CoreV1().Events("").Watch(ctx, o)
+			},
+		}, &corev1.Event{}, transformEvent, c.eventHandler(events))
+	}()
+
+	go func() {
+		if msg := c.nodeClaimsAvailable(ctx, kube, dyn); msg != "" {
+			c.skip(claims, msg)
+			return
+		}
+		nc := dyn.Resource(NodeClaimResource)
+		c.run(ctx, claims, dyn, &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				o.LabelSelector = selector
+				return nc.List(ctx, o)
+			},
+			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				o.LabelSelector = selector
+				return nc.Watch(ctx, o)
+			},
+		}, &unstructured.Unstructured{}, c.res.transformClaim, c.claimHandler(claims))
+		c.tickLaunching(ctx)
+	}()
+}
+
+// nodeClaimsAvailable returns "" when NodeClaims can be watched, else a note.
+func (c *Cluster) nodeClaimsAvailable(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface) string {
+	if dyn == nil {
+		return "no NodeClaims: no dynamic client"
+	}
+	list, err := kube.Discovery().ServerResourcesForGroupVersion(NodeClaimResource.GroupVersion().String())
+	found := false
+	if err == nil {
+		for _, r := range list.APIResources {
+			found = found || r.Name == NodeClaimResource.Resource
+		}
+	}
+	if !found {
+		return "no Karpenter NodeClaims (karpenter.sh/v1 not served)"
+	}
+	return c.probe(ctx, "nodeclaims", func(ctx context.Context) error {
+		_, err := dyn.Resource(NodeClaimResource).List(ctx, metav1.ListOptions{Limit: 1})
+		return err
+	})
+}
+
+// probe lists one object to learn early whether we may; it returns a note
+// when we may not (RBAC) and "" otherwise (other errors are retried by the
+// informer itself).
+func (c *Cluster) probe(ctx context.Context, what string, list func(context.Context) error) string {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := list(ctx)
+	switch {
+	case apierrors.IsForbidden(err):
+		return fmt.Sprintf("%s: forbidden (needs get, list, watch on %s)", what, what)
+	case apierrors.IsNotFound(err):
+		return fmt.Sprintf("%s: not served by this cluster", what)
+	}
+	return ""
+}
+
+func (c *Cluster) addSync(name string) *syncState {
+	s := &syncState{name: name}
+	c.mu.Lock()
+	c.syncs = append(c.syncs, s)
+	c.mu.Unlock()
+	return s
+}
+
+func (c *Cluster) skip(s *syncState, why string) {
+	c.mu.Lock()
+	s.skipped = why
+	s.synced = true
+	c.notes[s.name] = why
+	c.mu.Unlock()
+	c.Notify()
+}
+
+func (c *Cluster) run(ctx context.Context, s *syncState, client any, lw *cache.ListWatch, objType runtime.Object, transform cache.TransformFunc, h cache.ResourceEventHandler) {
+	_, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{
+		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(lw, client),
+		ObjectType:    objType,
+		Handler:       h,
+		Transform:     transform,
+	})
+	go ctrl.RunWithContext(ctx)
+	go func() {
+		if cache.WaitForCacheSync(ctx.Done(), ctrl.HasSynced) {
+			c.mu.Lock()
+			s.synced = true
+			c.mu.Unlock()
+			c.Notify()
+		}
+	}()
+}
+
+// tickLaunching re-notifies while NodeClaims are launching, so that "stuck"
+// appears without another change.
+func (c *Cluster) tickLaunching(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.mu.Lock()
+			n := len(c.claims)
+			c.mu.Unlock()
+			if n > 0 {
+				c.Notify()
+			}
+		}
+	}
+}
+
+// unwrap returns the last known object of a delete.
+func unwrap(obj any) any {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return d.Obj
+	}
+	return obj
+}
+
+func (c *Cluster) counted(s *syncState, initial bool) {
+	if initial {
+		s.count++
+	}
+}
+
+func (c *Cluster) podHandler(s *syncState) cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initial bool) {
+			p, _ := obj.(*podObj)
+			c.mu.Lock()
+			c.counted(s, initial)
+			c.podDelta(p, 1)
+			c.mu.Unlock()
+			c.Notify()
+		},
+		UpdateFunc: func(oldObj, newObj any) {
+			o, _ := oldObj.(*podObj)
+			n, _ := newObj.(*podObj)
+			c.mu.Lock()
+			c.podDelta(o, -1)
+			c.podDelta(n, 1)
+			c.mu.Unlock()
+			c.Notify()
+		},
+		DeleteFunc: func(obj any) {
+			p, _ := unwrap(obj).(*podObj)
+			c.mu.Lock()
+			c.podDelta(p, -1)
+			c.mu.Unlock()
+			c.Notify()
+		},
+	}
+}
+
+func (c *Cluster) nodeHandler(s *syncState) cache.ResourceEventHandler {
+	// Fakes ignore label selectors on watches: re-check here.
+	shown := func(n *nodeObj) *nodeObj {
+		if n == nil || !c.opts.Selector.Matches(labelSet(n.labels)) {
+			return nil
+		}
+		return n
+	}
+	return cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initial bool) {
+			n, _ := obj.(*nodeObj)
+			if n = shown(n); n == nil {
+				return
+			}
+			c.mu.Lock()
+			c.counted(s, initial)
+			c.setNode(n.name, n)
+			c.mu.Unlock()
+			c.Notify()
+		},
+		UpdateFunc: func(_, newObj any) {
+			n, _ := newObj.(*nodeObj)
+			if n == nil {
+				return
+			}
+			c.mu.Lock()
+			c.setNode(n.name, shown(n))
+			c.mu.Unlock()
+			c.Notify()
+		},
+		DeleteFunc: func(obj any) {
+			n, _ := unwrap(obj).(*nodeObj)
+			if n == nil {
+				return
+			}
+			c.mu.Lock()
+			if e := c.nodes[n.name]; e != nil && e.node != nil {
+				c.setNode(n.name, nil)
+			}
+			c.mu.Unlock()
+			c.Notify()
+		},
+	}
+}
+
+func (c *Cluster) claimHandler(s *syncState) cache.ResourceEventHandler {
+	set := func(obj any, initial bool) {
+		n, _ := obj.(*claimObj)
+		if n == nil {
+			return
+		}
+		c.mu.Lock()
+		c.counted(s, initial)
+		if c.opts.Selector.Matches(labelSet(n.labels)) {
+			c.claims[n.name] = n
+		} else {
+			delete(c.claims, n.name)
+		}
+		c.mu.Unlock()
+		c.Notify()
+	}
+	return cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc:    set,
+		UpdateFunc: func(_, newObj any) { set(newObj, false) },
+		DeleteFunc: func(obj any) {
+			n, _ := unwrap(obj).(*claimObj)
+			if n == nil {
+				return
+			}
+			c.mu.Lock()
+			delete(c.claims, n.name)
+			c.mu.Unlock()
+			c.Notify()
+		},
+	}
+}
+
+func (c *Cluster) eventHandler(s *syncState) cache.ResourceEventHandler {
+	set := func(obj any, initial bool) {
+		e, _ := obj.(*eventObj)
+		c.mu.Lock()
+		c.counted(s, initial)
+		if e != nil && e.ev != nil {
+			c.addEvent(e.ev)
+		}
+		c.mu.Unlock()
+		if e != nil && e.ev != nil {
+			c.Notify()
+		}
+	}
+	return cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc:    set,
+		UpdateFunc: func(_, newObj any) { set(newObj, false) },
+		DeleteFunc: func(any) {},
+	}
+}

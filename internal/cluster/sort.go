@@ -1,0 +1,145 @@
+package cluster
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
+)
+
+// sortNodes orders rows by spec. Creation "dsc" lists the oldest first (by
+// age, descending); labels compare naturally ("node-2" < "node-10"), usage
+// labels numerically; rows without the label go last either way. Ties fall
+// back to the name, so the order is stable across snapshots.
+func sortNodes(rows []Node, spec options.SortSpec, extra []string) {
+	key := spec.Key
+	if key == "" {
+		key = options.SortCreation
+	}
+	_, usage := usageLabelResource(key)
+	col := indexOf(extra, key) // label columns hold the values shown
+	keys := make([]sortKey, len(rows))
+	for i := range rows {
+		n := &rows[i]
+		switch {
+		case key == options.SortCreation || key == LabelNodeAge:
+			// Age grows as creation goes back: negate for "larger = older".
+			keys[i] = sortKey{num: -float64(n.Created.UnixNano()), ok: !n.Created.IsZero(), numeric: true}
+		case usage:
+			keys[i] = sortKey{num: n.sortUsage, ok: n.hasSortUsage, numeric: true}
+		default:
+			keys[i].str, keys[i].ok = labelCell(n, col, key)
+		}
+	}
+	sort.Sort(&nodeSorter{rows: rows, keys: keys, desc: spec.Descending})
+}
+
+type sortKey struct {
+	str     string
+	num     float64
+	numeric bool
+	ok      bool // the row has a value
+}
+
+type nodeSorter struct {
+	rows []Node
+	keys []sortKey
+	desc bool
+}
+
+func (s *nodeSorter) Len() int { return len(s.rows) }
+func (s *nodeSorter) Swap(i, j int) {
+	s.rows[i], s.rows[j] = s.rows[j], s.rows[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+}
+func (s *nodeSorter) Less(i, j int) bool {
+	a, b := &s.keys[i], &s.keys[j]
+	if a.ok != b.ok {
+		return a.ok // rows without a value go last
+	}
+	c := 0
+	if a.ok {
+		if a.numeric {
+			c = compareFloats(a.num, b.num)
+		} else {
+			c = naturalCompare(a.str, b.str)
+		}
+		if s.desc {
+			c = -c
+		}
+	}
+	if c != 0 {
+		return c < 0
+	}
+	return naturalCompare(s.rows[i].Name, s.rows[j].Name) < 0
+}
+
+func compareFloats(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// labelCell is the row's value of a label, from its column or its labels.
+func labelCell(n *Node, col int, key string) (string, bool) {
+	v := n.labels[key]
+	if col >= 0 && col < len(n.Labels) {
+		v = n.Labels[col]
+	}
+	return v, v != ""
+}
+
+// naturalCompare orders strings with embedded numbers by value:
+// "ip-10-0-2" < "ip-10-0-10".
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitPrefix(a), digitPrefix(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return compareInts(len(na), len(nb))
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return compareInts(int(a[0]), int(b[0]))
+		}
+		a, b = a[1:], b[1:]
+	}
+	return compareInts(len(a), len(b))
+}
+
+func digitPrefix(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func compareInts(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
