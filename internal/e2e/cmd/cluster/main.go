@@ -119,7 +119,7 @@ Point kubectl and the viewer at it:
   export KUBECONFIG=%s
 `, size, time.Since(start).Round(100*time.Millisecond), filepath.Join(dir, "logs"), c.Kubeconfig)
 	if !*noLab && size != harness.SizeAPIServer {
-		fmt.Printf(`  bin/eks-node-viewer --node-selector %s    (make build first; or go run ./cmd/eks-node-viewer ...)
+		fmt.Printf(`  bin/eks-node-viewer --node-selector %s    (after: go build -o bin/eks-node-viewer ./cmd/eks-node-viewer)
 
 Then, in a second terminal (same KUBECONFIG), make the lab's deployment grow
 past the static node and watch Karpenter launch a node, then shrink it again:
