@@ -1,5 +1,15 @@
 // Package ui is the terminal screen of eks-node-viewer: a Bubble Tea model
 // fed by a Source of immutable cluster snapshots, and pure render functions.
+//
+// Run it with the root context, so that a signal ends the program:
+//
+//	p := tea.NewProgram(ui.New(src, ui.Options{Style: style, Version: v}), tea.WithContext(ctx))
+//	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+//		return fmt.Errorf("run ui: %w", err)
+//	}
+//
+// Colours are always emitted as 24-bit ANSI; Bubble Tea downsamples them to
+// the terminal's profile, which is colourless under NO_COLOR.
 package ui
 
 import (
@@ -31,7 +41,7 @@ type Options struct {
 type Model struct {
 	src     Source
 	opts    Options
-	styles  *Styles
+	styles  *styles
 	keys    KeyMap
 	help    help.Model
 	spinner spinner.Model
@@ -62,9 +72,10 @@ func New(src Source, opts Options) Model {
 	}
 }
 
-// Init reads the first snapshot and starts the clocks.
+// Init reads the first snapshot (which starts the spinner if it is not
+// synced) and starts the age tick.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(readSnapshot(m.src), tick(), m.spinner.Tick)
+	return tea.Batch(readSnapshot(m.src), tick())
 }
 
 // Update handles one message.

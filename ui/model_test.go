@@ -185,8 +185,8 @@ func TestInitReadsSnapshot(t *testing.T) {
 	src := newFakeSource(labSnapshot())
 	m := New(src, Options{})
 	batch, ok := m.Init()().(tea.BatchMsg)
-	if !ok || len(batch) != 3 {
-		t.Fatalf("Init: %T, want a batch of 3", batch)
+	if !ok || len(batch) != 2 {
+		t.Fatalf("Init: %T, want a batch of 2", batch)
 	}
 	if s, ok := batch[0]().(snapshotMsg); !ok || len(s.Nodes) != 2 {
 		t.Errorf("first command does not read the snapshot")

@@ -17,7 +17,7 @@ const noNodes = "Waiting for update or no nodes found..."
 
 // render draws one frame. It is pure: everything it shows comes from its
 // arguments, and it formats only the rows of the visible page.
-func render(snap *cluster.Snapshot, width, height int, now time.Time, st *Styles, page int, c *chrome) string {
+func render(snap *cluster.Snapshot, width, height int, now time.Time, st *styles, page int, c *chrome) string {
 	l := newLayout(snap, width, height, c)
 	page = l.clampPage(page)
 
@@ -65,7 +65,7 @@ func render(snap *cluster.Snapshot, width, height int, now time.Time, st *Styles
 }
 
 // summaryLines is one line per resource; only the first carries the cost.
-func summaryLines(snap *cluster.Snapshot, st *Styles) []string {
+func summaryLines(snap *cluster.Snapshot, st *styles) []string {
 	nodes := groupThousands(strconv.Itoa(len(snap.Nodes))) + " nodes"
 	cost := costText(snap.Cost)
 	if len(snap.Resources) == 0 {
@@ -139,7 +139,7 @@ func podLine(p cluster.PodCounts) string {
 
 func count(n int) string { return groupThousands(strconv.Itoa(n)) }
 
-func syncLine(waiting []string, spinner string, st *Styles) string {
+func syncLine(waiting []string, spinner string, st *styles) string {
 	what := "cluster"
 	if len(waiting) > 0 {
 		what = sanitize(strings.Join(waiting, ", "))
@@ -147,7 +147,7 @@ func syncLine(waiting []string, spinner string, st *Styles) string {
 	return spinner + " " + st.note.Render("Waiting for "+what+"...")
 }
 
-func notesLine(notes []string, demo bool, st *Styles) string {
+func notesLine(notes []string, demo bool, st *styles) string {
 	var sb strings.Builder
 	if demo {
 		sb.WriteString(st.demo.Render("DEMO"))

@@ -22,7 +22,7 @@ const (
 // nodeRows appends the lines of the visible nodes: one per node and resource,
 // with the info columns on the first. Columns are aligned by display width
 // over the visible nodes only.
-func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, now time.Time, st *Styles) []string {
+func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, now time.Time, st *styles) []string {
 	ncols := fixedCols + len(snap.ExtraLabels)
 	cells := make([]string, len(nodes)*ncols)
 	widths := make([]int, ncols)

@@ -24,10 +24,10 @@ const (
 	emptyColor      = "#606060"
 )
 
-// Styles is everything that colours the screen. It is built once by
+// styles is everything that colours the screen. It is built once by
 // newStyles and held on the model; bars and percentages are pre-rendered so a
 // frame costs string concatenation, not lipgloss rendering per cell.
-type Styles struct {
+type styles struct {
 	good, ok, bad lipgloss.Style
 
 	summaryBar bar
@@ -44,7 +44,7 @@ type Styles struct {
 
 // newStyles builds the styles from the good/ok/bad colours (hex, "" for the
 // default). With colour false nothing is styled (tests, NoColor).
-func newStyles(colors [3]string, colour bool) *Styles {
+func newStyles(colors [3]string, colour bool) *styles {
 	defaults := [3]string{DefaultGoodColor, DefaultOKColor, DefaultBadColor}
 	for i := range colors {
 		if colors[i] == "" {
@@ -52,7 +52,7 @@ func newStyles(colors [3]string, colour bool) *Styles {
 		}
 	}
 	good, ok, bad := lipgloss.Color(colors[0]), lipgloss.Color(colors[1]), lipgloss.Color(colors[2])
-	st := &Styles{}
+	st := &styles{}
 	if colour {
 		st.good = lipgloss.NewStyle().Foreground(good)
 		st.ok = lipgloss.NewStyle().Foreground(ok)
@@ -72,7 +72,7 @@ func newStyles(colors [3]string, colour bool) *Styles {
 }
 
 // pct is the style of a packing percentage: high packing is good (cheap).
-func (st *Styles) pct(p float64) lipgloss.Style {
+func (st *styles) pct(p float64) lipgloss.Style {
 	switch {
 	case p > 90:
 		return st.good
@@ -83,7 +83,7 @@ func (st *Styles) pct(p float64) lipgloss.Style {
 }
 
 // nodePercent is the " 90%" cell of a node row.
-func (st *Styles) nodePercent(frac float64) string {
+func (st *styles) nodePercent(frac float64) string {
 	p := int(frac*100 + 0.5)
 	if p >= 0 && p < len(st.nodePct) {
 		return st.nodePct[p]
