@@ -153,11 +153,25 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 			})
 		}
 	}
+	a.newPricing, a.newSpot = reuse(a.newPricing), reuse(a.newSpot)
 	a.mu.Lock()
 	a.regionLocked(a.region) // fetch the default region's prices at once
 	a.mu.Unlock()
 	go a.run(ctx)
 	return a, nil
+}
+
+// reuse makes one client per region. Only the fetching goroutine calls it.
+func reuse[C any](build func(region string) C) func(string) C {
+	clients := map[string]C{}
+	return func(region string) C {
+		c, ok := clients[region]
+		if !ok {
+			c = build(region)
+			clients[region] = c
+		}
+		return c
+	}
 }
 
 // sdkLogger sends the SDK's log lines to slog.
