@@ -139,6 +139,10 @@ func Parse(args []string, configPath string, help io.Writer) (*Options, error) {
 	if err := applyConfigFile(fs, configPath); err != nil {
 		return nil, err
 	}
+	// $KUBECONFIG ranks between the flag and the config file.
+	if configSet(fs, "kubeconfig") && os.Getenv("KUBECONFIG") != "" {
+		o.Kubeconfig = ""
+	}
 	if o.Demo && !fs.Changed("node-selector") && !configSet(fs, "node-selector") {
 		o.NodeSelector = DemoNodeSelector
 	}

@@ -54,6 +54,9 @@ func TestParseFlags(t *testing.T) {
 		{"extra labels", []string{"-extra-labels", "topology.kubernetes.io/zone,eks-node-viewer/node-age"}, func(o *Options) bool {
 			return len(o.ExtraLabels) == 2 && o.ExtraLabels[1] == "eks-node-viewer/node-age"
 		}},
+		{"computed gpu usage label", []string{"--extra-labels", "eks-node-viewer/node-nvidia.com/gpu-usage", "--node-sort", "eks-node-viewer/node-nvidia.com/gpu-usage"}, func(o *Options) bool {
+			return o.ExtraLabels[0] == "eks-node-viewer/node-nvidia.com/gpu-usage" && o.Sort.Key == o.ExtraLabels[0]
+		}},
 		{"sort asc", []string{"--node-sort", "karpenter.sh/nodepool=asc"}, func(o *Options) bool {
 			return o.Sort == SortSpec{Key: "karpenter.sh/nodepool"}
 		}},
@@ -194,5 +197,23 @@ func TestHelp(t *testing.T) {
 	}
 	if strings.Contains(out, "demo-speed") {
 		t.Error("hidden flag shown in help")
+	}
+}
+
+func TestKubeconfigPrecedence(t *testing.T) {
+	cfg := writeConfig(t, "kubeconfig=/from/file\n")
+	t.Setenv("KUBECONFIG", "")
+	o, err := Parse(nil, cfg, nil)
+	if err != nil || o.Kubeconfig != "/from/file" {
+		t.Fatalf("file: %v %q", err, o.Kubeconfig)
+	}
+	t.Setenv("KUBECONFIG", "/from/env")
+	o, _ = Parse(nil, cfg, nil)
+	if o.Kubeconfig != "" {
+		t.Errorf("$KUBECONFIG must win over the file (\"\" = standard rules): %q", o.Kubeconfig)
+	}
+	o, _ = Parse([]string{"--kubeconfig", "/a:/b"}, cfg, nil)
+	if o.Kubeconfig != "/a:/b" {
+		t.Errorf("flag must win: %q", o.Kubeconfig)
 	}
 }

@@ -67,7 +67,7 @@ func (o *Options) Validate() error {
 
 	for i, l := range o.ExtraLabels {
 		l = strings.TrimSpace(l)
-		if errs := validation.IsQualifiedName(l); len(errs) > 0 {
+		if !validLabelKey(l) {
 			return usageErrorf("invalid --extra-labels: %q is not a label key", l)
 		}
 		o.ExtraLabels[i] = l
@@ -97,7 +97,7 @@ func ParseSort(s string) (SortSpec, error) {
 		return SortSpec{}, usageErrorf("invalid --node-sort %q: name creation or a label key", s)
 	}
 	if key != SortCreation {
-		if errs := validation.IsQualifiedName(key); len(errs) > 0 {
+		if !validLabelKey(key) {
 			return SortSpec{}, usageErrorf("invalid --node-sort %q: %q is not a label key", s, key)
 		}
 	}
@@ -110,4 +110,14 @@ func (s SortSpec) String() string {
 		return fmt.Sprintf("%s=dsc", s.Key)
 	}
 	return fmt.Sprintf("%s=asc", s.Key)
+}
+
+// validLabelKey accepts label keys and the computed usage labels, whose
+// resource part may itself contain a slash (eks-node-viewer/node-nvidia.com/gpu-usage).
+func validLabelKey(key string) bool {
+	const prefix, suffix = "eks-node-viewer/node-", "-usage"
+	if strings.HasPrefix(key, prefix) && strings.HasSuffix(key, suffix) && len(key) > len(prefix)+len(suffix) {
+		return len(validation.IsQualifiedName(key[len(prefix):len(key)-len(suffix)])) == 0
+	}
+	return len(validation.IsQualifiedName(key)) == 0
 }

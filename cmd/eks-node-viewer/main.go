@@ -1,0 +1,189 @@
+// Command eks-node-viewer shows a Kubernetes cluster's nodes as bars of
+// requested resources with their prices, live.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/demo"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/kube"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
+	"github.com/eksnodeviewer/eks-node-viewer/pricing"
+	"github.com/eksnodeviewer/eks-node-viewer/ui"
+)
+
+// Set by the Makefile's -ldflags; `go install` builds fall back to the
+// module's build info.
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run returns the exit code: 0 ok, 1 runtime failure, 2 bad input.
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := options.Parse(args, options.DefaultConfigPath(), stdout)
+	var usage *options.UsageError
+	switch {
+	case errors.Is(err, options.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "eks-node-viewer: %v\n", err)
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "eks-node-viewer: %v\n", err)
+		return 1
+	}
+	if o.Version {
+		fmt.Fprintln(stdout, versionLine())
+		return 0
+	}
+	if err := view(o); err != nil {
+		fmt.Fprintf(stderr, "eks-node-viewer: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func view(o *options.Options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var logw io.Writer
+	if o.LogFile != "" {
+		f, err := kube.OpenLog(o.LogFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logw = f
+	}
+	kube.QuietLogs(logw)
+	logger := slog.New(slog.DiscardHandler)
+	if logw != nil {
+		logger = slog.New(slog.NewTextHandler(logw, nil))
+	}
+
+	// The pricing refresher notifies the model, which exists only later.
+	var model atomic.Pointer[cluster.Cluster]
+	notify := func() {
+		if m := model.Load(); m != nil {
+			m.Notify()
+		}
+	}
+
+	var (
+		kubeClient kubernetes.Interface
+		dyn        dynamic.Interface
+		prices     pricing.Provider
+		runDemo    func()
+	)
+	if o.Demo {
+		script, err := demo.Parse(demo.LabScript)
+		if err != nil {
+			return err
+		}
+		d := demo.New(script, o.DemoSpeed, func(s string) {
+			if m := model.Load(); m != nil {
+				m.SetNote("demo", s)
+			}
+		})
+		kubeClient, dyn = d.Kube, d.Dynamic
+		runDemo = func() {
+			if err := d.Run(ctx); err != nil {
+				logger.Error("demo stopped", "err", err)
+				model.Load().SetNote("demo", err.Error())
+			}
+		}
+		if !o.DisablePricing {
+			prices = pricing.NewStatic("us-east-1") // no AWS calls in the demo
+		}
+	} else {
+		cfg, where, err := kube.Config(o.Kubeconfig, o.Context)
+		if err != nil {
+			return err
+		}
+		clients, err := kube.NewClients(cfg, where)
+		if err != nil {
+			return err
+		}
+		if err := clients.Check(ctx, 20*time.Second); err != nil {
+			return err
+		}
+		kubeClient, dyn = clients.Kube, clients.Dynamic
+		if !o.DisablePricing {
+			aws, err := pricing.NewAWS(ctx, pricing.AWSOptions{
+				Region: o.Region, Profile: o.Profile, OnChange: notify, Logger: logger,
+			})
+			if err != nil {
+				return fmt.Errorf("aws pricing: %w (or run with --disable-pricing)", err)
+			}
+			prices = aws
+		}
+	}
+
+	m := cluster.New(cluster.Options{
+		Selector:    o.Selector,
+		Resources:   o.Resources,
+		ExtraLabels: o.ExtraLabels,
+		Sort:        o.Sort,
+		Pricing:     prices,
+	})
+	model.Store(m)
+	m.Start(ctx, kubeClient, dyn)
+	if runDemo != nil {
+		go runDemo()
+	}
+
+	p := tea.NewProgram(ui.New(m, ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionLine()}), tea.WithContext(ctx))
+	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	return nil
+}
+
+func versionLine() string {
+	v, c, d := version, commit, date
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && c == "":
+				c = s.Value
+			case s.Key == "vcs.time" && d == "":
+				d = s.Value
+			}
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	if d == "" {
+		d = "unknown"
+	}
+	return fmt.Sprintf("eks-node-viewer %s (commit %s, built %s)", v, c, d)
+}

@@ -1,0 +1,131 @@
+// Package kube builds Kubernetes clients from kubeconfig files the way
+// kubectl does, and keeps client-go's logging off the terminal.
+package kube
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and other auth plugins
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
+)
+
+// Clients are what the model needs.
+type Clients struct {
+	Kube    kubernetes.Interface
+	Dynamic dynamic.Interface
+	// Where describes the cluster for messages ("context prod (https://...)").
+	Where string
+}
+
+// Config resolves a rest.Config. kubeconfig may be a single file or a list
+// separated by the OS list separator (like $KUBECONFIG); "" uses the standard
+// rules ($KUBECONFIG, then ~/.kube/config), and in-cluster credentials when
+// no file exists at all.
+func Config(kubeconfig, context string) (*rest.Config, string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if kubeconfig != "" {
+		list := filepath.SplitList(kubeconfig)
+		if len(list) == 1 {
+			rules.ExplicitPath = list[0]
+		} else {
+			rules.Precedence = list
+		}
+	}
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: context}
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+	cfg, err := cc.ClientConfig()
+	if err != nil {
+		if clientcmd.IsEmptyConfig(err) {
+			return nil, "", fmt.Errorf("no kubeconfig found (set --kubeconfig or KUBECONFIG, or try --demo)")
+		}
+		return nil, "", fmt.Errorf("kubeconfig: %w", err)
+	}
+	raw, _ := cc.RawConfig()
+	name := context
+	if name == "" {
+		name = raw.CurrentContext
+	}
+	where := cfg.Host
+	if name != "" {
+		where = fmt.Sprintf("context %s (%s)", name, cfg.Host)
+	}
+	return cfg, where, nil
+}
+
+// NewClients builds typed and dynamic clients tuned for a read-only viewer:
+// protobuf for core types, and enough QPS for a quick start.
+func NewClients(cfg *rest.Config, where string) (*Clients, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.UserAgent = "eks-node-viewer"
+	cfg.QPS, cfg.Burst = 50, 100
+	cfg.WarningHandlerWithContext = rest.NoWarnings{}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	pcfg := rest.CopyConfig(cfg)
+	pcfg.ContentType = "application/vnd.kubernetes.protobuf"
+	pcfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	kube, err := kubernetes.NewForConfig(pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	return &Clients{Kube: kube, Dynamic: dyn, Where: where}, nil
+}
+
+// Check asks the server for its version, so that a wrong context, an
+// unreachable server or failing credentials are reported before the UI starts.
+func (c *Clients) Check(ctx context.Context, timeout time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Kube.Discovery().ServerVersion()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("cannot reach %s: %w", c.Where, err)
+		}
+		return nil
+	case <-time.After(timeout):
+		return fmt.Errorf("cannot reach %s: no answer in %s", c.Where, timeout)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// QuietLogs sends klog (client-go's logger) and API warnings to w, or
+// nowhere when w is nil: nothing may print over the UI.
+func QuietLogs(w io.Writer) {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	_ = fs.Set("logtostderr", "false")
+	_ = fs.Set("alsologtostderr", "false")
+	_ = fs.Set("stderrthreshold", "FATAL")
+	_ = fs.Set("skip_headers", "false")
+	if w == nil {
+		w = io.Discard
+	}
+	klog.SetOutput(w)
+	klog.LogToStderr(false)
+	rest.SetDefaultWarningHandler(rest.NoWarnings{})
+}
+
+// OpenLog opens --log-file for appending.
+func OpenLog(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("log file: %w", err)
+	}
+	return f, nil
+}
