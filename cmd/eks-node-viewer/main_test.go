@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExitCodesAndMessages(t *testing.T) {
+	t.Setenv("HOME", t.TempDir()) // no config file
+	tests := []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"--version"}, 0, "eks-node-viewer ", ""},
+		{[]string{"-v"}, 0, "(commit ", ""},
+		{[]string{"--help"}, 0, "Examples:", ""},
+		{[]string{"--node-selector", "a in (b"}, 2, "", `eks-node-viewer: invalid --node-selector "a in (b": `},
+		{[]string{"--style", "#fff"}, 2, "", `eks-node-viewer: invalid --style "#fff": want three colours`},
+		{[]string{"--nope"}, 2, "", "eks-node-viewer: unknown flag: --nope (see --help)\n"},
+		{[]string{"--kubeconfig", "/does/not/exist"}, 1, "", "eks-node-viewer: kubeconfig: "},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(tt.args, &out, &errb)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errb.String())
+			}
+			if !strings.Contains(out.String(), tt.out) || !strings.HasPrefix(errb.String(), tt.err) {
+				t.Errorf("stdout %q, stderr %q; want %q / %q", out.String(), errb.String(), tt.out, tt.err)
+			}
+			if strings.Count(errb.String(), "\n") > 1 || strings.Contains(errb.String(), "goroutine") {
+				t.Errorf("error must be one line: %q", errb.String())
+			}
+		})
+	}
+}
+
+func TestConfigFileErrorNamesTheLine(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if err := os.WriteFile(filepath.Join(home, ".eks-node-viewer"), []byte("node-selector=x\ncolour=red\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(nil, &out, &errb); code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+	want := fmt.Sprintf("eks-node-viewer: %s:2: unknown key \"colour\"\n", filepath.Join(home, ".eks-node-viewer"))
+	if errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
+}
+
+// tmuxScreen runs the built binary in a detached tmux session on a private
+// server and returns a function reading the screen.
+func tmuxScreen(t *testing.T, width, height int, args ...string) func() string {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is required (make test installs it)")
+	}
+	bin := filepath.Join(t.TempDir(), "eks-node-viewer")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	sock := fmt.Sprintf("env-%d", os.Getpid())
+	tmux := func(a ...string) ([]byte, error) {
+		return exec.Command("tmux", append([]string{"-L", sock}, a...)...).CombinedOutput()
+	}
+	home := t.TempDir()
+	cmd := fmt.Sprintf("HOME=%s %s %s; sleep 600", home, bin, strings.Join(args, " "))
+	if out, err := tmux("new-session", "-d", "-s", "v", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), cmd); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _, _ = tmux("kill-server") })
+	return func() string {
+		out, _ := tmux("capture-pane", "-p", "-t", "v")
+		return string(out)
+	}
+}
+
+// waitScreen polls the screen until re matches, with a generous deadline.
+func waitScreen(t *testing.T, screen func() string, re *regexp.Regexp, what string) string {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		if last = screen(); re.MatchString(last) {
+			return last
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("screen never showed %s; last screen:\n%s", what, last)
+	return ""
+}
+
+func TestDemoInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux")
+	}
+	screen := tmuxScreen(t, 160, 45, "--demo", "--demo-speed", "3", "--extra-labels", "topology.kubernetes.io/zone")
+	first := waitScreen(t, screen, regexp.MustCompile(`(?m)^1 nodes .*cpu .*\$0\.042/hour \| .*\$30\.74\d/month\n1 pods `), "the lab's first screen")
+	for _, want := range []string{"DEMO", "i-0123456789abcdef0", "t3a.medium/", "$0.0421", "On-Demand/Auto", "Ready", "us-east-1a", "1 pods (0 pending 1 running 1 bound) + 3 on other nodes"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first screen lacks %q:\n%s", want, first)
+		}
+	}
+	two := waitScreen(t, screen, regexp.MustCompile(`(?m)^2 nodes \(\s*1800m/3560m\) 50\.6% cpu .*\$0\.084/hour(.|\n)*9 pods \(0 pending 9 running 9 bound\)`), "two nodes")
+	if !strings.Contains(two, "(8/17 pods)") || !strings.Contains(two, "(1/17 pods)") {
+		t.Errorf("two-node screen:\n%s", two)
+	}
+	waitScreen(t, screen, regexp.MustCompile(`Deleting`), "the empty node deleting")
+	waitScreen(t, screen, regexp.MustCompile(`(?m)^1 nodes \(\s*200m/1780m\)`), "one node again")
+}
+
+func TestTinyTerminalsDoNotCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux")
+	}
+	screen := tmuxScreen(t, 20, 6, "--demo")
+	time.Sleep(2 * time.Second)
+	if s := screen(); strings.Contains(s, "panic") || strings.Contains(s, "goroutine") {
+		t.Fatalf("crashed:\n%s", s)
+	}
+}
