@@ -1,6 +1,6 @@
 // Command cluster runs the end-to-end control plane for people:
 //
-//	go run ./internal/e2e/cmd/cluster build            # build/cached binaries only
+//	go run ./internal/e2e/cmd/cluster build [NAME...]  # build/cached binaries only
 //	go run ./internal/e2e/cmd/cluster up [--size S]    # start detached (+ the seed lab)
 //	go run ./internal/e2e/cmd/cluster status
 //	go run ./internal/e2e/cmd/cluster down
@@ -28,7 +28,9 @@ import (
 const usage = `usage: cluster <command> [flags]
 
 commands:
-  build                      build the missing control-plane binaries (cached)
+  build [NAME...]            build the missing control-plane binaries (cached;
+                             default all: etcd kube-apiserver kube-controller-manager
+                             kube-scheduler kwok karpenter-kwok)
   up [--size S] [--no-lab]   start a local cluster in the background; S is
                              apiserver, full or karpenter (default karpenter)
   status                     show whether the cluster runs
@@ -51,7 +53,7 @@ func run(args []string) error {
 	defer stop()
 	switch args[0] {
 	case "build":
-		dir, err := harness.EnsureBinaries(ctx, harness.BuildOptions{})
+		dir, err := harness.EnsureBinaries(ctx, harness.BuildOptions{Names: args[1:]})
 		if err == nil {
 			fmt.Println("binaries in", dir)
 		}
