@@ -20,7 +20,8 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the one-line footer, "←/→ page • q: quit" as users know it.
+// ShortHelp is the one-line footer, "←/→ page • q: quit" as users know it,
+// plus the way to the full help.
 func (k KeyMap) ShortHelp() []key.Binding {
 	page := key.NewBinding(
 		key.WithKeys(append(k.PrevPage.Keys(), k.NextPage.Keys()...)...),
@@ -30,7 +31,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	}
 	quit := k.Quit
 	quit.SetHelp("q:", "quit")
-	return []key.Binding{page, quit}
+	more := k.Help
+	more.SetHelp("?:", "help")
+	return []key.Binding{page, quit, more}
 }
 
 // FullHelp is the expanded help shown after "?".

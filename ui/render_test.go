@@ -118,7 +118,7 @@ func TestLabScreen(t *testing.T) {
 i-0123456789abcdef0 cpu ███████████████████████████████░░░░  90% (8 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready -
 i-0123456789abcdef2 cpu ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  11% (1 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready -
 •
-←/→ page • q: quit`
+←/→ page • q: quit • ?: help`
 	if got := renderCase(labSnapshot(), Options{NoColor: true}, 200, 50, 0, false); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
