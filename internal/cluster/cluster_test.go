@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -16,6 +17,7 @@ import (
 	fakediscovery "k8s.io/client-go/discovery/fake"
 	dynfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
+	clienttesting "k8s.io/client-go/testing"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
@@ -418,6 +420,29 @@ func TestSyncProgressAndNaturalCompare(t *testing.T) {
 	} {
 		if got := naturalCompare(tt.a, tt.b); got != tt.want {
 			t.Errorf("naturalCompare(%q,%q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestForbiddenResourcesAreNotes(t *testing.T) {
+	kube := fake.NewClientset(node("n", "1", t0))
+	forbid := func(resource string) {
+		kube.PrependReactor("list", resource, func(clienttesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewForbidden(corev1.Resource(resource), "", fmt.Errorf("user viewer cannot list"))
+		})
+	}
+	forbid("pods")
+	forbid("events")
+	c := New(Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.Start(ctx, kube, nil)
+	e := &env{t: t, c: c}
+	s := e.waitFor("synced", func(s Snapshot) bool { return s.Synced })
+	notes := strings.Join(s.Notes, "|")
+	for _, want := range []string{"pods: forbidden (needs get, list, watch on pods)", "events: forbidden", "no NodeClaims"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q lack %q", notes, want)
 		}
 	}
 }

@@ -38,16 +38,25 @@ func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dyna
 	claims := c.addSync("nodeclaims")
 	events := c.addSync("events")
 
-	c.run(ctx, nodes, kube, &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector = selector
-			return kube.CoreV1().Nodes().List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector = selector
-			return kube.CoreV1().Nodes().Watch(ctx, o)
-		},
-	}, &corev1.Node{}, c.res.transformNode, c.nodeHandler(nodes))
+	go func() {
+		if msg := c.probe(ctx, "nodes", func(ctx context.Context) error {
+			_, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 1})
+			return err
+		}); msg != "" {
+			c.skip(nodes, msg)
+			return
+		}
+		c.run(ctx, nodes, kube, &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				o.LabelSelector = selector
+				return kube.CoreV1().Nodes().List(ctx, o)
+			},
+			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				o.LabelSelector = selector
+				return kube.CoreV1().Nodes().Watch(ctx, o)
+			},
+		}, &corev1.Node{}, c.res.transformNode, c.nodeHandler(nodes))
+	}()
 
 	go func() {
 		if msg := c.probe(ctx, "pods", func(ctx context.Context) error {
