@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"k8s.io/klog/v2"
 )
 
 const clusterA = `apiVersion: v1
@@ -82,5 +84,36 @@ func TestConfigErrors(t *testing.T) {
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	if _, _, err := Config("", ""); err == nil || !strings.Contains(err.Error(), "try --demo") {
 		t.Errorf("no config at all: %v", err)
+	}
+}
+
+func TestQuietLogsKeepsTheTerminalClean(t *testing.T) {
+	// Point the process's stderr at a file to see what would reach the terminal.
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = f
+	defer func() { os.Stderr = saved }()
+
+	var log strings.Builder
+	QuietLogs(&log)
+	klog.Errorf("reflector failed: %s", "boom")
+	klog.Flush()
+	os.Stderr = saved
+
+	term, _ := os.ReadFile(f.Name())
+	if len(term) != 0 {
+		t.Errorf("printed to stderr: %q", term)
+	}
+	if !strings.Contains(log.String(), "reflector failed: boom") {
+		t.Errorf("log file lacks the message: %q", log.String())
+	}
+	QuietLogs(nil)
+	klog.Errorf("nowhere")
+	klog.Flush()
+	if strings.Contains(log.String(), "nowhere") {
+		t.Error("QuietLogs(nil) must discard")
 	}
 }
