@@ -72,13 +72,16 @@ func TestReadOnly(t *testing.T) {
 			if !ok {
 				return fmt.Errorf("no ro-node-1 row")
 			}
-			if err := contains(l, "(3 pods)", "45%"); err != nil {
+			if err := contains(l, "45%", "t3a.medium", "Ready"); err != nil {
+				return err
+			}
+			if err := podsCell(l, 3); err != nil {
 				return err
 			}
 			if strings.Contains(strings.ToLower(s), "forbidden") {
 				return fmt.Errorf("a forbidden note on screen")
 			}
-			return nil
+			return synced(s)
 		})
 	})
 
@@ -88,7 +91,7 @@ func TestReadOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := startViewer(t, "--kubeconfig", kc, "--disable-pricing")
-		m.waitFor("nodes and a clear note about pods", time.Minute, func(s string) error {
+		s := m.waitFor("nodes and a clear note about pods", time.Minute, func(s string) error {
 			if err := summary(s, 2, ""); err != nil {
 				return err
 			}
@@ -96,9 +99,10 @@ func TestReadOnly(t *testing.T) {
 			if !strings.Contains(low, "forbidden") || !strings.Contains(low, "pods") {
 				return fmt.Errorf("no note saying pods are forbidden")
 			}
-			return nil
+			return synced(s)
 		})
-		// Still alive and redrawing after a while.
+		t.Logf("screen:\n%s", s)
+		// Still alive after a while.
 		time.Sleep(3 * time.Second)
 		if s := m.capture(); strings.Contains(s, exitMarker) {
 			t.Fatalf("the viewer exited:\n%s", s)

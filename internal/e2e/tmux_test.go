@@ -143,6 +143,24 @@ func nodeLine(screen, name string) (string, bool) {
 	return screenLine(screen, name+" ")
 }
 
+// podsCell checks a node row's pod count: "(n pods)" or "(n/max pods)".
+func podsCell(line string, n int) error {
+	if !regexp.MustCompile(fmt.Sprintf(`\(%d(/\d+)? pods\)`, n)).MatchString(line) {
+		return fmt.Errorf("%q does not show %d pods", line, n)
+	}
+	return nil
+}
+
+// synced fails while the viewer still says it waits for an initial list.
+func synced(screen string) error {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "Waiting for") {
+			return fmt.Errorf("still waiting: %q", strings.TrimSpace(l))
+		}
+	}
+	return nil
+}
+
 // contains checks that every want is on the line.
 func contains(line string, want ...string) error {
 	for _, w := range want {
