@@ -266,9 +266,9 @@ type row struct {
 }
 
 type view struct {
-	Rows                          map[string]row
+	Rows                           map[string]row
 	Total, Pending, Running, Bound int
-	Totals                        []cluster.Quantity
+	Totals                         []cluster.Quantity
 }
 
 // expected computes the view from the objects listed from the API.
