@@ -113,6 +113,7 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 	if o.HTTPClient != nil {
 		cfg.HTTPClient = o.HTTPClient
 	}
+	cfg.HTTPClient = awsapi.ShieldBody(cfg.HTTPClient)
 	a := &AWS{
 		region:     o.Region,
 		onChange:   o.OnChange,

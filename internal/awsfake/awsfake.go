@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,13 +141,15 @@ func (s *Server) ResetCalls() {
 }
 
 // Config is an SDK configuration for region that reaches this server:
-// anonymous credentials, no retries, BaseEndpoint set to the server.
+// anonymous credentials, no retries, BaseEndpoint set to the server (and
+// the Redirect client, so other endpoints reach it too).
 func (s *Server) Config(region string) aws.Config {
 	return aws.Config{
 		Region:       region,
 		Credentials:  aws.AnonymousCredentials{},
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 		BaseEndpoint: aws.String(s.URL),
+		HTTPClient:   s.Redirect(),
 	}
 }
 
@@ -180,6 +183,13 @@ type redirect struct {
 
 func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req.Clone(req.Context())
+	if req.Body != nil {
+		// Hide the SDK body's WriteTo: after the SDK closes the body it
+		// answers io.EOF, which net/http takes for a read error and then
+		// closes the connection mid-response (loopback is fast enough to
+		// hit this).
+		out.Body = struct{ io.ReadCloser }{req.Body}
+	}
 	out.Host = req.URL.Host
 	out.URL.Scheme, out.URL.Host = r.target.Scheme, r.target.Host
 	return r.next.RoundTrip(out)

@@ -137,6 +137,7 @@ func awsConfig(ctx context.Context, profile string) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
+	cfg.HTTPClient = awsapi.ShieldBody(cfg.HTTPClient)
 	if cfg.Credentials == nil {
 		return aws.Config{}, errors.New("no AWS credentials")
 	}
