@@ -13,7 +13,6 @@ import (
 // regionState is what the AWS provider knows and wants for one region.
 // Guarded by AWS.mu.
 type regionState struct {
-	name string
 	live live
 	// Wants, noted by NodePrice.
 	spotTypes map[string]bool
@@ -42,7 +41,6 @@ func (a *AWS) regionLocked(name string) *regionState {
 	r, ok := a.regions[name]
 	if !ok {
 		r = &regionState{
-			name:      name,
 			live:      live{noSpot: "spot price not fetched yet"},
 			spotTypes: map[string]bool{},
 			odMissing: map[string]bool{},

@@ -65,8 +65,6 @@ func Classify(err error) (Kind, string) {
 			return AccessDenied, code
 		case "ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled":
 			return Throttled, code
-		case "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException":
-			return NoCredentials, code
 		}
 		return Other, code
 	}

@@ -41,7 +41,7 @@ func TestClassify(t *testing.T) {
 		{api("RequestLimitExceeded"), Throttled, "RequestLimitExceeded"},
 		{api("AccessDeniedException"), AccessDenied, "AccessDeniedException"},
 		{api("UnauthorizedOperation"), AccessDenied, "UnauthorizedOperation"},
-		{api("ExpiredToken"), NoCredentials, "ExpiredToken"},
+		{api("ExpiredToken"), Other, "ExpiredToken"}, // rejected credentials: said with the code
 		{api("InternalErrorException"), Other, "InternalErrorException"},
 		{errors.New("operation error Pricing: GetProducts, get identity: get credentials: failed to refresh cached credentials"), NoCredentials, ""},
 		{errors.New("dial tcp: lookup api.pricing.us-east-1.amazonaws.com: no such host"), Other, ""},
