@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"sort"
 	"strings"
 
@@ -60,7 +61,7 @@ func (s *nodeSorter) Less(i, j int) bool {
 	c := 0
 	if a.ok {
 		if a.numeric {
-			c = compareFloats(a.num, b.num)
+			c = cmp.Compare(a.num, b.num)
 		} else {
 			c = naturalCompare(a.str, b.str)
 		}
@@ -72,16 +73,6 @@ func (s *nodeSorter) Less(i, j int) bool {
 		return c < 0
 	}
 	return naturalCompare(s.rows[i].Name, s.rows[j].Name) < 0
-}
-
-func compareFloats(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func indexOf(list []string, s string) int {
@@ -110,7 +101,7 @@ func naturalCompare(a, b string) int {
 		if da > 0 && db > 0 {
 			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
 			if len(na) != len(nb) {
-				return compareInts(len(na), len(nb))
+				return cmp.Compare(len(na), len(nb))
 			}
 			if c := strings.Compare(na, nb); c != 0 {
 				return c
@@ -119,11 +110,11 @@ func naturalCompare(a, b string) int {
 			continue
 		}
 		if a[0] != b[0] {
-			return compareInts(int(a[0]), int(b[0]))
+			return cmp.Compare(int(a[0]), int(b[0]))
 		}
 		a, b = a[1:], b[1:]
 	}
-	return compareInts(len(a), len(b))
+	return cmp.Compare(len(a), len(b))
 }
 
 func digitPrefix(s string) int {
@@ -132,14 +123,4 @@ func digitPrefix(s string) int {
 		i++
 	}
 	return i
-}
-
-func compareInts(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
