@@ -56,3 +56,11 @@ clean:
 	rm -rf bin
 
 include internal/e2e/e2e.mk
+
+## bench-scale: the viewer against a bare client-go informer on a real apiserver
+## at scale (SIZES="NODESxPODS ..."; the 100,000-pod size takes ~10 minutes)
+SIZES ?= 500x10000 5000x100000
+BENCH_ARGS ?=
+.PHONY: bench-scale
+bench-scale: build
+	$(GO) run ./internal/bench -sizes "$(SIZES)" -viewer $(BIN) -out bench-results $(BENCH_ARGS)

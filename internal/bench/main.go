@@ -1,0 +1,290 @@
+// Command bench measures eks-node-viewer at scale against a real
+// kube-apiserver (make bench-scale):
+//
+//	go run ./internal/bench -sizes "500x10000 5000x100000" -viewer bin/eks-node-viewer
+//
+// For each size it starts an apiserver-size cluster (internal/e2e/harness),
+// creates N realistic nodes and M pods, and compares a bare client-go
+// informer (the reference, run as a separate process of this program) with
+// the viewer binary run in tmux: time to the first complete screen, memory,
+// CPU idle and under churn, event-to-screen latency, and the final totals
+// against the objects created. Then it runs the snapshot and render
+// benchmarks. It prints one table and writes it under -out.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/e2e/harness"
+)
+
+type config struct {
+	sizes      []size
+	viewer     string
+	out        string
+	runs       int
+	settle     time.Duration
+	idle       time.Duration
+	churn      time.Duration
+	churnRate  int
+	benchCount int
+	keep       string // dev: keep the cluster in this directory
+	reuse      string // dev: use the cluster kept in this directory
+	skipRender bool
+}
+
+func main() {
+	var (
+		ref        = flag.Bool("reference", false, "internal: run the bare informer (the reference) and report its sync")
+		kubeconfig = flag.String("kubeconfig", "", "internal: kubeconfig for -reference")
+		sizes      = flag.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
+		cfg        config
+	)
+	flag.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
+	flag.StringVar(&cfg.out, "out", "bench-results", "directory for the result table and logs")
+	flag.IntVar(&cfg.runs, "runs", 3, "reference and viewer start-ups per size (medians are reported)")
+	flag.DurationVar(&cfg.settle, "settle", 5*time.Second, "wait after the sync before reading RSS")
+	flag.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle CPU window")
+	flag.DurationVar(&cfg.churn, "churn", 60*time.Second, "churn CPU window")
+	flag.IntVar(&cfg.churnRate, "churn-rate", 200, "pod creates + deletes per second during churn")
+	flag.IntVar(&cfg.benchCount, "bench-count", 5, "go test -count for the render benchmarks")
+	flag.StringVar(&cfg.keep, "keep", "", "development: start the (single) cluster in DIR and leave it running")
+	flag.StringVar(&cfg.reuse, "reuse", "", "development: use the cluster kept in DIR (objects already loaded are kept)")
+	flag.BoolVar(&cfg.skipRender, "skip-render", false, "skip the go test benchmarks")
+	flag.Parse()
+
+	if *ref {
+		if err := reference(*kubeconfig); err != nil {
+			fmt.Fprintln(os.Stderr, "reference:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	var err error
+	if cfg.sizes, err = parseSizes(*sizes); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if err := run(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseSizes(s string) ([]size, error) {
+	var out []size
+	for _, f := range strings.Fields(s) {
+		n, m, ok := strings.Cut(f, "x")
+		nodes, err1 := strconv.Atoi(n)
+		pods, err2 := strconv.Atoi(m)
+		if !ok || err1 != nil || err2 != nil || nodes < 1 || pods < 0 {
+			return nil, fmt.Errorf("invalid size %q: want NODESxPODS, e.g. 5000x100000", f)
+		}
+		out = append(out, size{nodes, pods})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no sizes")
+	}
+	return out, nil
+}
+
+func run(cfg config) error {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		return errors.New("tmux is required (apt-get install -y tmux)")
+	}
+	viewer, err := filepath.Abs(cfg.viewer)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(viewer); err != nil {
+		return fmt.Errorf("viewer binary: %w (build it: make build)", err)
+	}
+	cfg.viewer = viewer
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return err
+	}
+	// Results and logs stay out of git unless someone commits one on purpose.
+	if _, err := os.Stat(filepath.Join(cfg.out, ".gitignore")); errors.Is(err, os.ErrNotExist) {
+		_ = os.WriteFile(filepath.Join(cfg.out, ".gitignore"), []byte("*\n"), 0o644)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	started := time.Now()
+	var results []*sizeResult
+	for _, s := range cfg.sizes {
+		r := measureSize(ctx, cfg, s)
+		results = append(results, r)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	var rb *renderBench
+	var renderErr error
+	if !cfg.skipRender && ctx.Err() == nil {
+		fmt.Fprintln(os.Stderr, "bench: snapshot and render benchmarks (go test -bench)")
+		b, err := runRenderBench(ctx, cfg.benchCount)
+		rb, renderErr = &b, err
+	}
+	table := report(started, results, rb, renderErr)
+	fmt.Print("\n" + table)
+	path := filepath.Join(cfg.out, "scale-"+started.UTC().Format("20060102-150405")+".txt")
+	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("written to", path)
+	for _, r := range results {
+		if r.err != nil {
+			return fmt.Errorf("%s: %w", r.size, r.err)
+		}
+	}
+	return ctx.Err()
+}
+
+// measureSize runs every measurement of one size; errors end up in r.err
+// (what was measured before them is still reported).
+func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
+	r := &sizeResult{size: s}
+	r.err = func() error {
+		dir := filepath.Join(cfg.out, "run-"+s.String())
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		c, err := startCluster(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		if cfg.keep == "" && cfg.reuse == "" {
+			defer c.Remove()
+		}
+		rest, err := c.RESTConfig()
+		if err != nil {
+			return err
+		}
+		kube, err := fastClient(rest)
+		if err != nil {
+			return err
+		}
+		r.want = plan(s)
+		t0 := time.Now()
+		if err := load(ctx, kube, s, os.Stderr); err != nil {
+			return err
+		}
+		r.load = time.Since(t0)
+		if n, err := countNodes(ctx, kube); err != nil || n != s.nodes {
+			return fmt.Errorf("after loading: %d nodes (want %d): %v", n, s.nodes, err)
+		}
+		if n, err := countPods(ctx, kube); err != nil || n != s.pods {
+			return fmt.Errorf("after loading: %d pods (want %d): %v", n, s.pods, err)
+		}
+		time.Sleep(cfg.settle) // let the apiserver's caches settle
+
+		var last *ours
+		defer func() {
+			if last != nil {
+				last.stop()
+			}
+		}()
+		for i := range cfg.runs {
+			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference\n", s, i+1, cfg.runs)
+			ref, err := runReference(ctx, c.Kubeconfig, cfg.settle)
+			if err != nil {
+				return err
+			}
+			if ref.nodes != s.nodes || ref.pods != s.pods {
+				return fmt.Errorf("reference synced %d nodes, %d pods; want %d, %d", ref.nodes, ref.pods, s.nodes, s.pods)
+			}
+			r.refs = append(r.refs, ref)
+			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference %s %s %s; viewer\n", s, i+1, cfg.runs, secs(ref.sync), mb(ref.rss), mb(ref.peak))
+			o, err := startOurs(cfg.viewer, c.Kubeconfig, dir, i)
+			if err != nil {
+				return err
+			}
+			last = o
+			first, screen, err := o.firstFrame(r.want)
+			if err != nil {
+				return fmt.Errorf("%w\nlast screen:\n%s", err, screen)
+			}
+			time.Sleep(cfg.settle)
+			m, err := o.mem()
+			if err != nil {
+				return err
+			}
+			r.firsts, r.rss, r.peaks = append(r.firsts, first), append(r.rss, m.rss), append(r.peaks, m.hwm)
+			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: viewer %s %s %s\n", s, i+1, cfg.runs, secs(first), mb(m.rss), mb(m.hwm))
+			if i < cfg.runs-1 {
+				o.stop()
+				last = nil
+			}
+		}
+		o := last
+
+		fmt.Fprintf(os.Stderr, "bench: %s: idle CPU over %s\n", s, cfg.idle)
+		if r.idleCPU, r.idleWall, err = o.cpuOver(func() error { return sleep(ctx, cfg.idle) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s: CPU under churn (%d/s) over %s\n", s, cfg.churnRate, cfg.churn)
+		ch := &churner{kube: kube, nodes: s.nodes, rate: cfg.churnRate}
+		if r.churnCPU, r.churnWin, err = o.cpuOver(func() error {
+			var err error
+			r.churn, err = ch.run(ctx, cfg.churn)
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s: event-to-screen latency\n", s)
+		want := r.want
+		if r.lat, err = o.latency(ctx, kube, s, &want); err != nil {
+			return err
+		}
+		r.final, r.finalErr = o.checkTotals(want)
+		return nil
+	}()
+	return r
+}
+
+func startCluster(ctx context.Context, cfg config) (*harness.Cluster, error) {
+	if cfg.reuse != "" {
+		c, err := harness.Load(cfg.reuse)
+		if err != nil {
+			return nil, fmt.Errorf("reuse %s: %w", cfg.reuse, err)
+		}
+		if !c.Running() {
+			return nil, fmt.Errorf("reuse %s: the cluster is not running", cfg.reuse)
+		}
+		return c, nil
+	}
+	opts := harness.Options{Size: harness.SizeAPIServer, NoBuild: harness.BuildDisabled()}
+	if cfg.keep != "" {
+		opts.Dir, opts.Detached = cfg.keep, true
+	}
+	c, err := harness.Start(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.keep != "" {
+		c.Detach()
+		fmt.Fprintf(os.Stderr, "bench: cluster kept in %s (stop it: kill the pids in %s/state.json)\n", cfg.keep, cfg.keep)
+	}
+	return c, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

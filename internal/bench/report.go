@@ -1,0 +1,234 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Targets (issue 5), as ratios to the bare informer or absolute.
+const (
+	targetFirstFrame = 1.0  // x the bare informer's sync time
+	targetRSS        = 0.2  // x the bare informer's RSS after sync
+	targetPeak       = 0.3  // x the bare informer's peak RSS
+	targetIdleCPU    = 0.01 // of one core
+	targetChurnCPU   = 0.15 // of one core
+	targetLatency    = 250 * time.Millisecond
+	targetFrame      = 5 * time.Millisecond
+)
+
+// sizeResult is everything measured at one size.
+type sizeResult struct {
+	size     size
+	load     time.Duration
+	want     expected
+	refs     []refResult
+	firsts   []time.Duration
+	rss      []int64
+	peaks    []int64
+	idleCPU  time.Duration
+	idleWall time.Duration
+	churnCPU time.Duration
+	churnWin time.Duration
+	churn    churnStats
+	lat      []time.Duration
+	final    totals
+	finalErr error
+	err      error // the run stopped early
+}
+
+type row struct{ metric, ref, ours, ratio, target, result string }
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "missed"
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+
+func pct(cpu, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return float64(cpu) / float64(wall)
+}
+
+func (r *sizeResult) rows() []row {
+	var rows []row
+	if len(r.refs) > 0 && len(r.firsts) > 0 {
+		var syncs []time.Duration
+		var rss, peak []int64
+		for _, x := range r.refs {
+			syncs = append(syncs, x.sync)
+			rss = append(rss, x.rss)
+			peak = append(peak, x.peak)
+		}
+		refSync, first := median(syncs), median(r.firsts)
+		ratio := first.Seconds() / refSync.Seconds()
+		rows = append(rows, row{"time to full summary", secs(refSync), secs(first),
+			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetFirstFrame), verdict(ratio <= targetFirstFrame)})
+		refRSS, oursRSS := medianInt(rss), medianInt(r.rss)
+		ratio = float64(oursRSS) / float64(refRSS)
+		rows = append(rows, row{"RSS after sync", mb(refRSS), mb(oursRSS),
+			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetRSS), verdict(ratio <= targetRSS)})
+		refPeak, oursPeak := medianInt(peak), medianInt(r.peaks)
+		ratio = float64(oursPeak) / float64(refPeak)
+		rows = append(rows, row{"peak RSS", mb(refPeak), mb(oursPeak),
+			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetPeak), verdict(ratio <= targetPeak)})
+	}
+	if r.idleWall > 0 {
+		p := pct(r.idleCPU, r.idleWall)
+		rows = append(rows, row{fmt.Sprintf("CPU idle (%.0f s)", r.idleWall.Seconds()), "-",
+			fmt.Sprintf("%.2f%% (%.2f s)", 100*p, r.idleCPU.Seconds()), "-", "<= 1% core", verdict(p <= targetIdleCPU)})
+	}
+	if r.churnWin > 0 {
+		p := pct(r.churnCPU, r.churnWin)
+		rows = append(rows, row{fmt.Sprintf("CPU under churn (%.0f s, %.0f/s)", r.churnWin.Seconds(), r.churn.rate()), "-",
+			fmt.Sprintf("%.1f%% (%.2f s)", 100*p, r.churnCPU.Seconds()), "-", "<= 15% core", verdict(p <= targetChurnCPU)})
+	}
+	if len(r.lat) > 0 {
+		p50 := median(r.lat)
+		rows = append(rows, row{fmt.Sprintf("event-to-screen p50 (n=%d)", len(r.lat)), "-",
+			fmt.Sprintf("%s (max %s)", ms(p50), ms(maxDur(r.lat))), "-", "<= 250 ms", verdict(p50 <= targetLatency)})
+	}
+	if r.final.ok || r.finalErr != nil {
+		shown := fmt.Sprintf("%d nodes, %d pods, cpu %s", r.final.nodes, r.final.pods, r.final.cpu)
+		rows = append(rows, row{"final screen = objects created", "-", shown, "-", "equal", verdict(r.finalErr == nil)})
+	}
+	return rows
+}
+
+func maxDur(ds []time.Duration) time.Duration {
+	var m time.Duration
+	for _, d := range ds {
+		m = max(m, d)
+	}
+	return m
+}
+
+func (rb renderBench) rows() []row {
+	var rows []row
+	s, v := rb.snapshot[5000], rb.view[5000]
+	if s.nsOp > 0 && v.nsOp > 0 {
+		frame := time.Duration(s.nsOp + v.nsOp)
+		rows = append(rows, row{"frame @5,000 nodes (snapshot + view)", "-",
+			fmt.Sprintf("%.2f ms (%.2f + %.2f)", frame.Seconds()*1000, s.nsOp/1e6, v.nsOp/1e6), "-", "<= 5 ms", verdict(frame <= targetFrame)})
+	}
+	s5, v5 := rb.snapshot[500], rb.view[500]
+	if s.allocs >= 0 && v.allocs >= 0 && s5.nsOp > 0 && v5.nsOp > 0 {
+		a, a5 := s.allocs+v.allocs, s5.allocs+v5.allocs
+		// O(visible rows): ten times the nodes may not cost more than a
+		// handful of extra allocations.
+		ok := a <= a5+a5/10+10
+		rows = append(rows, row{"allocs per frame @500 -> @5,000 nodes", "-",
+			fmt.Sprintf("%d -> %d", a5, a), "-", "O(visible rows)", verdict(ok)})
+	}
+	return rows
+}
+
+// machine describes where the figures come from.
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	memory := "unknown memory"
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			var kb int64
+			if _, err := fmt.Sscanf(l, "MemTotal: %d kB", &kb); err == nil {
+				memory = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+			}
+		}
+	}
+	load := ""
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			load = ", load average at the end " + strings.Join(f[:3], " ")
+		}
+	}
+	return fmt.Sprintf("%d cores (nproc), %s, %s, %s%s", runtime.NumCPU(), memory, model, runtime.Version(), load)
+}
+
+// report formats the table.
+func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "eks-node-viewer scale benchmark, %s\nmachine: %s\n", when.UTC().Format("2006-01-02 15:04 MST"), machine())
+	fmt.Fprintf(&b, "reference: a bare client-go informer (nodes + pods, full objects, protobuf); ours: bin/eks-node-viewer in tmux %dx%d\n", paneWidth, paneHeight)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nsize\tmetric\treference\tours\tratio\ttarget\tresult")
+	for _, r := range results {
+		label := fmt.Sprintf("%d nodes / %d pods", r.size.nodes, r.size.pods)
+		for _, x := range r.rows() {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", label, x.metric, x.ref, x.ours, x.ratio, x.target, x.result)
+		}
+		if r.err != nil {
+			fmt.Fprintf(tw, "%s\tERROR\t%v\t\t\t\tmissed\n", label, oneLine(r.err))
+		}
+	}
+	if rb != nil {
+		for _, x := range rb.rows() {
+			fmt.Fprintf(tw, "render\t%s\t%s\t%s\t%s\t%s\t%s\n", x.metric, x.ref, x.ours, x.ratio, x.target, x.result)
+		}
+	}
+	if renderErr != nil {
+		fmt.Fprintf(tw, "render\tERROR\t%v\t\t\t\tmissed\n", oneLine(renderErr))
+	}
+	tw.Flush()
+	for _, r := range results {
+		fmt.Fprintf(&b, "\n%s: loaded in %s; %d reference and %d viewer runs (medians)", r.size, r.load.Round(time.Second), len(r.refs), len(r.firsts))
+		if r.churn.elapsed > 0 {
+			fmt.Fprintf(&b, "; churn %d creates + %d deletes in %s (%d dropped, %d failed)",
+				r.churn.creates, r.churn.deletes, r.churn.elapsed.Round(100*time.Millisecond), r.churn.dropped, r.churn.failed)
+		}
+		if len(r.lat) > 0 {
+			fmt.Fprintf(&b, "; latencies %s", durList(r.lat))
+		}
+		if r.finalErr != nil {
+			fmt.Fprintf(&b, "; totals: %v", r.finalErr)
+		}
+		if len(r.refs) > 0 {
+			var parts []string
+			for i := range r.refs {
+				p := fmt.Sprintf("ref %s/%s/%s", secs(r.refs[i].sync), mb(r.refs[i].rss), mb(r.refs[i].peak))
+				if i < len(r.firsts) {
+					p += fmt.Sprintf(" ours %s/%s/%s", secs(r.firsts[i]), mb(r.rss[i]), mb(r.peaks[i]))
+				}
+				parts = append(parts, p)
+			}
+			fmt.Fprintf(&b, "\n  runs (time/RSS/peak): %s", strings.Join(parts, "; "))
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func durList(ds []time.Duration) string {
+	var s []string
+	for _, d := range ds {
+		s = append(s, fmt.Sprintf("%.0f", float64(d)/float64(time.Millisecond)))
+	}
+	return strings.Join(s, ",") + " ms"
+}
+
+func oneLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

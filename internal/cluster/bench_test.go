@@ -1,0 +1,67 @@
+package cluster
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/eksnodeviewer/eks-node-viewer/pricing"
+)
+
+// bigCluster fills a model with nodes and pods the way the informers would
+// (through the transforms and the handlers' mutations), without informers.
+func bigCluster(tb testing.TB, nodes, pods int, opts Options) *Cluster {
+	tb.Helper()
+	c := New(opts)
+	types := []string{"m5.xlarge", "c6i.2xlarge", "r6g.large", "t3a.medium"}
+	zones := []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+	for i := range nodes {
+		n := node(fmt.Sprintf("ip-10-%d-%d-%d.us-west-2.compute.internal", i/65536, i/256%256, i%256), "3920m", t0,
+			pricing.LabelInstanceType, types[i%len(types)],
+			pricing.LabelZone, zones[i%len(zones)],
+			pricing.LabelKarpenterCapacity, []string{"spot", "on-demand"}[i%2],
+			"karpenter.sh/nodepool", "default",
+			"kubernetes.io/arch", "amd64",
+			"kubernetes.io/os", "linux",
+		)
+		n.CreationTimestamp = metav1.NewTime(t0.Add(-bigAge(i)))
+		obj, _ := c.res.transformNode(n)
+		c.setNode(obj.(*nodeObj).name, obj.(*nodeObj))
+	}
+	for i := range pods {
+		p := pod(fmt.Sprintf("team-%d", i%40), fmt.Sprintf("app-%d-7f9c8d-%05d", i%300, i),
+			fmt.Sprintf("ip-10-%d-%d-%d.us-west-2.compute.internal", (i%nodes)/65536, (i%nodes)/256%256, (i%nodes)%256),
+			"150m", corev1.PodRunning)
+		obj, _ := c.res.transformPod(p)
+		c.podDelta(obj.(*podObj), 1)
+	}
+	for _, s := range []string{"nodes", "pods", "nodeclaims", "events"} {
+		c.addSync(s).synced = true
+	}
+	return c
+}
+
+// bigAge spreads creation times over days without ties.
+func bigAge(i int) time.Duration { return time.Duration(i) * 37 * time.Second }
+
+// BenchmarkSnapshot5000Nodes is one Snapshot of 5,000 nodes and 100,000 pods
+// (cpu and memory, a zone column), priced by the static table: the work done
+// after every settled change burst.
+func BenchmarkSnapshot5000Nodes(b *testing.B) {
+	c := bigCluster(b, 5000, 100000, Options{
+		Resources:   []string{"cpu", "memory"},
+		ExtraLabels: []string{pricing.LabelZone},
+		Pricing:     pricing.NewStatic("us-west-2"),
+		Now:         func() time.Time { return t0 },
+	})
+	if s := c.Snapshot(); len(s.Nodes) != 5000 || s.Pods.Total != 100000 {
+		b.Fatalf("snapshot has %d nodes, %d pods", len(s.Nodes), s.Pods.Total)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = c.Snapshot()
+	}
+}
