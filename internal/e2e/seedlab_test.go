@@ -100,6 +100,9 @@ func TestSeedLab(t *testing.T) {
 		t.Logf("note: the launching phase of %s was too short to be captured", claim)
 	}
 	_ = s
+	if err := contains(s, "Nominated"); err == nil {
+		t.Logf("Karpenter's Nominated event is on screen")
+	}
 
 	// 9 -> 1: the Karpenter node empties (or keeps the last pod and is
 	// consolidated away); it shows Deleting and then goes.
@@ -114,7 +117,9 @@ func TestSeedLab(t *testing.T) {
 		}
 		return oneNode(1)(s)
 	})
-	if !sawDeleting {
+	if sawDeleting {
+		t.Logf("the Karpenter node showed Deleting before it went")
+	} else {
 		t.Logf("note: the Deleting phase was too short to be captured")
 	}
 	lab.waitNoKarpenterNodes(time.Minute)
@@ -232,12 +237,14 @@ func podLine(s string, total, pending, running, bound int) error {
 	return fmt.Errorf("no pod line")
 }
 
-// karpenterRow finds the row of a node or NodeClaim from the NodePool
-// `default` (Karpenter names them default-xxxxx).
+// karpenterRow finds the first node row other than the lab's static node:
+// Karpenter's (a NodeClaim default-xxxxx while launching, then its node,
+// which the kwok provider names kwok-default-xxxxx-...).
 func karpenterRow(s string) (name, line string, ok bool) {
 	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(l, "default-") {
-			return strings.Fields(l)[0], l, true
+		f := strings.Fields(l)
+		if len(f) >= 2 && f[1] == "cpu" && f[0] != harness.LabNode {
+			return f[0], l, true
 		}
 	}
 	return "", "", false
