@@ -17,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -25,6 +26,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"k8s.io/klog/v2"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/e2e/harness"
 )
@@ -71,6 +74,8 @@ func main() {
 		}
 		return
 	}
+	klog.SetOutput(io.Discard) // client-go's complaints about cancelled requests
+	klog.LogToStderr(false)
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -59,6 +60,7 @@ func makeNode(i int, created time.Time) *corev1.Node {
 		capacity = "spot"
 	}
 	name := nodeName(i)
+	family, instSize, _ := strings.Cut(it.name, ".")
 	id := fmt.Sprintf("i-0%016x", uint64(i)*2654435761+0x5ca1ab1e)
 	labels := map[string]string{
 		"beta.kubernetes.io/arch":                  "amd64",
@@ -68,8 +70,8 @@ func makeNode(i int, created time.Time) *corev1.Node {
 		"failure-domain.beta.kubernetes.io/zone":   zone,
 		"k8s.io/cloud-provider-aws":                "b69b7e2f1e5d4c3a",
 		"karpenter.k8s.aws/instance-category":      it.name[:1],
-		"karpenter.k8s.aws/instance-family":        it.name[:3],
-		"karpenter.k8s.aws/instance-size":          it.name[4:],
+		"karpenter.k8s.aws/instance-family":        family,
+		"karpenter.k8s.aws/instance-size":          instSize,
 		"karpenter.sh/capacity-type":               capacity,
 		"karpenter.sh/initialized":                 "true",
 		"karpenter.sh/nodepool":                    "default",

@@ -177,7 +177,7 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", label, x.metric, x.ref, x.ours, x.ratio, x.target, x.result)
 		}
 		if r.err != nil {
-			fmt.Fprintf(tw, "%s\tERROR\t%v\t\t\t\tmissed\n", label, oneLine(r.err))
+			fmt.Fprintf(tw, "%s\tstopped early (error below)\t\t\t\t\tmissed\n", label)
 		}
 	}
 	if rb != nil {
@@ -186,7 +186,7 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 		}
 	}
 	if renderErr != nil {
-		fmt.Fprintf(tw, "render\tERROR\t%v\t\t\t\tmissed\n", oneLine(renderErr))
+		fmt.Fprintf(tw, "render\tstopped early (error below)\t\t\t\t\tmissed\n")
 	}
 	tw.Flush()
 	for _, r := range results {
@@ -201,6 +201,9 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 		if r.finalErr != nil {
 			fmt.Fprintf(&b, "; totals: %v", r.finalErr)
 		}
+		if r.err != nil {
+			fmt.Fprintf(&b, "\n  error: %v", oneLine(r.err))
+		}
 		if len(r.refs) > 0 {
 			var parts []string
 			for i := range r.refs {
@@ -212,6 +215,9 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 			}
 			fmt.Fprintf(&b, "\n  runs (time/RSS/peak): %s", strings.Join(parts, "; "))
 		}
+	}
+	if renderErr != nil {
+		fmt.Fprintf(&b, "\nrender error: %v", oneLine(renderErr))
 	}
 	b.WriteString("\n")
 	return b.String()
