@@ -19,7 +19,7 @@ func bigCluster(tb testing.TB, nodes, pods int, opts Options) *Cluster {
 	types := []string{"m5.xlarge", "c6i.2xlarge", "r6g.large", "t3a.medium"}
 	zones := []string{"us-west-2a", "us-west-2b", "us-west-2c"}
 	for i := range nodes {
-		n := node(fmt.Sprintf("ip-10-%d-%d-%d.us-west-2.compute.internal", i/65536, i/256%256, i%256), "3920m", t0,
+		n := node(bigNodeName(i), "3920m", t0,
 			pricing.LabelInstanceType, types[i%len(types)],
 			pricing.LabelZone, zones[i%len(zones)],
 			pricing.LabelKarpenterCapacity, []string{"spot", "on-demand"}[i%2],
@@ -33,7 +33,7 @@ func bigCluster(tb testing.TB, nodes, pods int, opts Options) *Cluster {
 	}
 	for i := range pods {
 		p := pod(fmt.Sprintf("team-%d", i%40), fmt.Sprintf("app-%d-7f9c8d-%05d", i%300, i),
-			fmt.Sprintf("ip-10-%d-%d-%d.us-west-2.compute.internal", (i%nodes)/65536, (i%nodes)/256%256, (i%nodes)%256),
+			bigNodeName(i%nodes),
 			"150m", corev1.PodRunning)
 		obj, _ := c.res.transformPod(p)
 		c.podDelta(obj.(*podObj), 1)
@@ -44,24 +44,45 @@ func bigCluster(tb testing.TB, nodes, pods int, opts Options) *Cluster {
 	return c
 }
 
+func bigNodeName(i int) string {
+	return fmt.Sprintf("ip-10-%d-%d-%d.us-west-2.compute.internal", i/65536, i/256%256, i%256)
+}
+
 // bigAge spreads creation times over days without ties.
 func bigAge(i int) time.Duration { return time.Duration(i) * 37 * time.Second }
 
-// BenchmarkSnapshot5000Nodes is one Snapshot of 5,000 nodes and 100,000 pods
-// (cpu and memory, a zone column), priced by the static table: the work done
-// after every settled change burst.
-func BenchmarkSnapshot5000Nodes(b *testing.B) {
-	c := bigCluster(b, 5000, 100000, Options{
-		Resources:   []string{"cpu", "memory"},
-		ExtraLabels: []string{pricing.LabelZone},
-		Pricing:     pricing.NewStatic("us-west-2"),
-		Now:         func() time.Time { return t0 },
-	})
-	if s := c.Snapshot(); len(s.Nodes) != 5000 || s.Pods.Total != 100000 {
-		b.Fatalf("snapshot has %d nodes, %d pods", len(s.Nodes), s.Pods.Total)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = c.Snapshot()
+// BenchmarkSnapshot is the work after a settled change burst: ten pods
+// change (on ten nodes), then one Snapshot of the whole cluster (cpu and
+// memory, a zone column), priced by the static table. Nodes x 20 pods.
+func BenchmarkSnapshot(b *testing.B) {
+	for _, nodes := range []int{500, 5000} {
+		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) {
+			c := bigCluster(b, nodes, 20*nodes, Options{
+				Resources:   []string{"cpu", "memory"},
+				ExtraLabels: []string{pricing.LabelZone},
+				Pricing:     pricing.NewStatic("us-west-2"),
+				Now:         func() time.Time { return t0 },
+			})
+			if s := c.Snapshot(); len(s.Nodes) != nodes || s.Pods.Total != 20*nodes {
+				b.Fatalf("snapshot has %d nodes, %d pods", len(s.Nodes), s.Pods.Total)
+			}
+			burst := make([]*podObj, 10)
+			for i := range burst {
+				p := pod("team-x", fmt.Sprintf("burst-%d", i), bigNodeName(i*nodes/len(burst)), "250m", corev1.PodRunning)
+				obj, _ := c.res.transformPod(p)
+				burst[i] = obj.(*podObj)
+			}
+			sign := 1
+			b.ReportAllocs()
+			for b.Loop() {
+				c.mu.Lock()
+				for _, p := range burst {
+					c.podDelta(p, sign)
+				}
+				c.mu.Unlock()
+				sign = -sign
+				_ = c.Snapshot()
+			}
+		})
 	}
 }

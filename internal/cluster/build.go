@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -17,9 +18,14 @@ func labelSet(m map[string]string) labels.Set { return labels.Set(m) }
 func resourceName(s string) corev1.ResourceName { return corev1.ResourceName(s) }
 
 // Snapshot copies the model into render-ready rows, prices joined and sorted.
-// It walks nodes and NodeClaims, never pods.
+// It walks nodes and NodeClaims, never pods, and rebuilds only the rows of
+// nodes that changed since the last Snapshot: the others are copied from a
+// cache, in the order kept from the last sort.
 func (c *Cluster) Snapshot() Snapshot {
 	now := c.opts.Now()
+	// Read before asking for any price: a change published after this read
+	// bumps the generation again, so the next Snapshot asks anew.
+	priceGen := c.priceGen.Load() + 1
 	c.mu.Lock()
 	s := Snapshot{
 		Taken:       now,
@@ -27,13 +33,12 @@ func (c *Cluster) Snapshot() Snapshot {
 		Resources:   c.opts.Resources,
 		ExtraLabels: c.opts.ExtraLabels,
 		Events:      append([]Event(nil), c.events...),
-		Nodes:       make([]Node, 0, len(c.nodes)+len(c.claims)),
 	}
 	for _, st := range c.syncs {
 		if !st.synced {
 			s.Synced = false
-			if st.count > 0 {
-				s.Waiting = append(s.Waiting, fmt.Sprintf("%s (%s so far)", st.name, thousands(st.count)))
+			if n := max(st.count, int(st.streamed.Load())); n > 0 {
+				s.Waiting = append(s.Waiting, fmt.Sprintf("%s (%s so far)", st.name, thousands(n)))
 			} else {
 				s.Waiting = append(s.Waiting, st.name)
 			}
@@ -46,8 +51,8 @@ func (c *Cluster) Snapshot() Snapshot {
 
 	// NodeClaims joined to a shown Node lend it their deletion; the others
 	// are launching capacity.
-	claimDeleting := map[string]bool{}
-	var launching []*claimObj
+	var claimDeleting map[string]bool
+	var launching []Node
 	for _, cl := range c.claims {
 		name := ""
 		if e := c.nodes[cl.nodeName]; cl.nodeName != "" && e != nil && e.node != nil {
@@ -55,9 +60,13 @@ func (c *Cluster) Snapshot() Snapshot {
 		} else if n, ok := c.byProvider[cl.providerID]; cl.providerID != "" && ok {
 			name = n
 		}
-		if name == "" {
-			launching = append(launching, cl)
-		} else if cl.deleting {
+		switch {
+		case name == "":
+			launching = append(launching, c.claimRow(cl, now))
+		case cl.deleting:
+			if claimDeleting == nil {
+				claimDeleting = map[string]bool{}
+			}
 			claimDeleting[name] = true
 		}
 	}
@@ -66,18 +75,10 @@ func (c *Cluster) Snapshot() Snapshot {
 	for i, ri := range c.shown {
 		totals[i] = Quantity{Used: c.onNodes.used[ri], Allocatable: c.alloc[ri]}
 	}
-	for name, e := range c.nodes {
-		if e.node == nil {
-			continue
+	for i := range launching {
+		for j := range c.shown {
+			totals[j].Allocatable += launching[i].Usage[j].Allocatable
 		}
-		s.Nodes = append(s.Nodes, c.nodeRow(name, e, claimDeleting[name]))
-	}
-	for _, cl := range launching {
-		row := c.claimRow(cl, now)
-		for i, ri := range c.shown {
-			totals[i].Allocatable += cl.alloc[ri]
-		}
-		s.Nodes = append(s.Nodes, row)
 	}
 	s.Totals = totals
 	s.Pods = PodCounts{
@@ -90,16 +91,71 @@ func (c *Cluster) Snapshot() Snapshot {
 	for _, topic := range sortedKeys(c.notes) {
 		s.Notes = append(s.Notes, c.notes[topic])
 	}
+
+	c.refreshOrder(priceGen)
+	s.Nodes = c.mergeRows(launching, claimDeleting)
 	c.mu.Unlock()
 
-	s.Cost = c.price(s.Nodes)
+	s.Cost = c.cost(s.Nodes)
 	if c.opts.Pricing != nil {
 		if st := c.opts.Pricing.Status(); st != "" {
 			s.Notes = append(s.Notes, st)
 		}
 	}
-	sortNodes(s.Nodes, c.opts.Sort, c.opts.ExtraLabels)
 	return s
+}
+
+// refreshOrder drops the nodes that are gone from c.order, rebuilds the
+// rows of changed nodes, prices rows whose price may have changed, and
+// sorts. The order is kept between Snapshots, so the sort usually finds it
+// sorted already and costs one pass.
+func (c *Cluster) refreshOrder(priceGen uint64) {
+	live := c.order[:0]
+	for _, e := range c.order {
+		if e.node == nil {
+			e.listed = false
+			continue
+		}
+		if e.dirty {
+			e.row = c.nodeRow(e.name, e, false)
+			e.key = c.sortBy.key(&e.row)
+			e.dirty, e.priceGen = false, 0
+		}
+		if e.priceGen != priceGen && c.opts.Pricing != nil {
+			e.row.Price, e.priceGen = c.opts.Pricing.NodePrice(e.row.desc), priceGen
+		}
+		live = append(live, e)
+	}
+	clear(c.order[len(live):])
+	c.order = live
+	slices.SortFunc(c.order, func(a, b *nodeEntry) int { return c.sortBy.compare(&a.key, &b.key) })
+}
+
+// mergeRows copies the cached node rows and the launching rows into one
+// sorted slice.
+func (c *Cluster) mergeRows(launching []Node, claimDeleting map[string]bool) []Node {
+	keys := make([]sortKey, len(launching))
+	for i := range launching {
+		if c.opts.Pricing != nil {
+			launching[i].Price = c.opts.Pricing.NodePrice(launching[i].desc)
+		}
+		keys[i] = c.sortBy.key(&launching[i])
+	}
+	sort.Sort(&nodeSorter{rows: launching, keys: keys, by: c.sortBy})
+
+	rows := make([]Node, 0, len(c.order)+len(launching))
+	j := 0
+	for _, e := range c.order {
+		for j < len(launching) && c.sortBy.compare(&keys[j], &e.key) < 0 {
+			rows = append(rows, launching[j])
+			j++
+		}
+		rows = append(rows, e.row)
+		if claimDeleting[e.name] {
+			rows[len(rows)-1].Deleting = true
+		}
+	}
+	return append(rows, launching[j:]...)
 }
 
 func (c *Cluster) nodeRow(name string, e *nodeEntry, claimDeleting bool) Node {
@@ -178,15 +234,14 @@ func (c *Cluster) labelCells(lbls map[string]string, used, alloc []int64) []stri
 	return cells
 }
 
-// price joins prices to rows and sums them.
-func (c *Cluster) price(rows []Node) Cost {
+// cost sums the prices of the rows.
+func (c *Cluster) cost(rows []Node) Cost {
 	if c.opts.Pricing == nil {
 		return Cost{Disabled: true}
 	}
 	var cost Cost
 	for i := range rows {
-		p := c.opts.Pricing.NodePrice(rows[i].desc)
-		rows[i].Price = p
+		p := &rows[i].Price
 		if !p.Known() {
 			cost.Unknown++
 			continue

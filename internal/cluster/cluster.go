@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -48,6 +49,10 @@ type Cluster struct {
 	podsIndex int // tracked index of "pods" (-1: not tracked)
 
 	changed chan struct{}
+	sortBy  sortBy
+	// priceGen counts price changes (PricesChanged); cached row prices are
+	// asked again when it moved.
+	priceGen atomic.Uint64
 
 	mu    sync.Mutex
 	nodes map[string]*nodeEntry // by node name: shown nodes and pods' nodes
@@ -62,12 +67,25 @@ type Cluster struct {
 	events      []Event
 	syncs       []*syncState
 	notes       map[string]string // by topic
+	// order holds the entries of shown nodes (plus, until the next
+	// Snapshot, ones removed since), sorted as of the last Snapshot.
+	order []*nodeEntry
 }
 
 type nodeEntry struct {
+	name    string
 	node    *nodeObj // nil: only pods have named this node so far (or it is not shown)
 	pods    agg
 	fargate string
+
+	// row is the node's Snapshot row as of the last Snapshot, key its sort
+	// key; dirty marks them stale. A rebuilt row gets new slices, so rows
+	// handed out in earlier Snapshots never change.
+	row      Node
+	key      sortKey
+	dirty    bool
+	listed   bool   // in Cluster.order
+	priceGen uint64 // the price generation row.Price was asked at (0: none)
 }
 
 // agg sums counted pods.
@@ -110,6 +128,9 @@ type syncState struct {
 	name   string
 	synced bool
 	count  int
+	// streamed counts objects decoded during the initial sync (the
+	// transform sees them as they stream in, before any handler does).
+	streamed atomic.Int64
 	// skipped explains why this informer does not run (e.g. forbidden).
 	skipped string
 }
@@ -145,6 +166,7 @@ func New(opts Options) *Cluster {
 		c.shown = append(c.shown, c.res.index[resourceName(r)])
 	}
 	c.podsIndex = c.res.index["pods"]
+	c.sortBy = newSortBy(opts.Sort, opts.ExtraLabels)
 	c.sortRes = -1
 	if r, ok := usageLabelResource(opts.Sort.Key); ok {
 		c.sortRes = c.res.index[resourceName(r)]
@@ -174,6 +196,13 @@ func (c *Cluster) Notify() {
 	}
 }
 
+// PricesChanged tells the model that the pricing provider may answer
+// differently now (pricing.AWSOptions.OnChange): rows are priced anew.
+func (c *Cluster) PricesChanged() {
+	c.priceGen.Add(1)
+	c.Notify()
+}
+
 // SetNote sets (or clears, with "") the status-line note for a topic.
 func (c *Cluster) SetNote(topic, text string) {
 	c.mu.Lock()
@@ -189,9 +218,10 @@ func (c *Cluster) SetNote(topic, text string) {
 func (c *Cluster) entry(name string) *nodeEntry {
 	e := c.nodes[name]
 	if e == nil {
-		e = &nodeEntry{pods: agg{used: make([]int64, len(c.res.names))}}
+		e = &nodeEntry{name: name, pods: agg{used: make([]int64, len(c.res.names))}}
 		c.nodes[name] = e
 	}
+	e.dirty = true // every caller is about to change it
 	return e
 }
 
@@ -237,6 +267,10 @@ func (c *Cluster) setNode(name string, n *nodeObj) {
 	}
 	e.node = n
 	if n != nil {
+		if !e.listed {
+			c.order = append(c.order, e)
+			e.listed = true
+		}
 		addSlice(c.alloc, n.alloc, 1)
 		c.onNodes.addAgg(&e.pods, 1)
 		if n.providerID != "" {

@@ -13,50 +13,53 @@ import (
 // labels numerically; rows without the label go last either way. Ties fall
 // back to the name, so the order is stable across snapshots.
 func sortNodes(rows []Node, spec options.SortSpec, extra []string) {
+	by := newSortBy(spec, extra)
+	keys := make([]sortKey, len(rows))
+	for i := range rows {
+		keys[i] = by.key(&rows[i])
+	}
+	sort.Sort(&nodeSorter{rows: rows, keys: keys, by: by})
+}
+
+// sortBy is a parsed sort spec: it makes a row's key and compares keys.
+type sortBy struct {
+	field string
+	usage bool // a usage label: compare the fraction
+	col   int  // the label column holding the values shown, or -1
+	desc  bool
+}
+
+func newSortBy(spec options.SortSpec, extra []string) sortBy {
 	key := spec.Key
 	if key == "" {
 		key = options.SortCreation
 	}
 	_, usage := usageLabelResource(key)
-	col := indexOf(extra, key) // label columns hold the values shown
-	keys := make([]sortKey, len(rows))
-	for i := range rows {
-		n := &rows[i]
-		switch {
-		case key == options.SortCreation || key == LabelNodeAge:
-			// Age grows as creation goes back: negate for "larger = older".
-			keys[i] = sortKey{num: -float64(n.Created.UnixNano()), ok: !n.Created.IsZero(), numeric: true}
-		case usage:
-			keys[i] = sortKey{num: n.sortUsage, ok: n.hasSortUsage, numeric: true}
-		default:
-			keys[i].str, keys[i].ok = labelCell(n, col, key)
-		}
+	return sortBy{field: key, usage: usage, col: indexOf(extra, key), desc: spec.Descending}
+}
+
+// key is what the row sorts by; it depends only on the row.
+func (by sortBy) key(n *Node) sortKey {
+	k := sortKey{name: n.Name}
+	switch {
+	case by.field == options.SortCreation || by.field == LabelNodeAge:
+		// Age grows as creation goes back: negate for "larger = older".
+		k.num, k.ok, k.numeric = -float64(n.Created.UnixNano()), !n.Created.IsZero(), true
+	case by.usage:
+		k.num, k.ok, k.numeric = n.sortUsage, n.hasSortUsage, true
+	default:
+		k.str, k.ok = labelCell(n, by.col, by.field)
 	}
-	sort.Sort(&nodeSorter{rows: rows, keys: keys, desc: spec.Descending})
+	return k
 }
 
-type sortKey struct {
-	str     string
-	num     float64
-	numeric bool
-	ok      bool // the row has a value
-}
-
-type nodeSorter struct {
-	rows []Node
-	keys []sortKey
-	desc bool
-}
-
-func (s *nodeSorter) Len() int { return len(s.rows) }
-func (s *nodeSorter) Swap(i, j int) {
-	s.rows[i], s.rows[j] = s.rows[j], s.rows[i]
-	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
-}
-func (s *nodeSorter) Less(i, j int) bool {
-	a, b := &s.keys[i], &s.keys[j]
+// compare orders two keys: by value (rows without one last), then by name.
+func (by sortBy) compare(a, b *sortKey) int {
 	if a.ok != b.ok {
-		return a.ok // rows without a value go last
+		if a.ok {
+			return -1 // rows without a value go last
+		}
+		return 1
 	}
 	c := 0
 	if a.ok {
@@ -65,15 +68,36 @@ func (s *nodeSorter) Less(i, j int) bool {
 		} else {
 			c = naturalCompare(a.str, b.str)
 		}
-		if s.desc {
+		if by.desc {
 			c = -c
 		}
 	}
 	if c != 0 {
-		return c < 0
+		return c
 	}
-	return naturalCompare(s.rows[i].Name, s.rows[j].Name) < 0
+	return naturalCompare(a.name, b.name)
 }
+
+type sortKey struct {
+	str     string
+	num     float64
+	numeric bool
+	ok      bool // the row has a value
+	name    string
+}
+
+type nodeSorter struct {
+	rows []Node
+	keys []sortKey
+	by   sortBy
+}
+
+func (s *nodeSorter) Len() int { return len(s.rows) }
+func (s *nodeSorter) Swap(i, j int) {
+	s.rows[i], s.rows[j] = s.rows[j], s.rows[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+}
+func (s *nodeSorter) Less(i, j int) bool { return s.by.compare(&s.keys[i], &s.keys[j]) < 0 }
 
 func indexOf(list []string, s string) int {
 	for i, v := range list {
