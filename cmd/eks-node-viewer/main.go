@@ -83,11 +83,12 @@ func view(o *options.Options) error {
 		logger = slog.New(slog.NewTextHandler(logw, nil))
 	}
 
-	// The pricing refresher notifies the model, which exists only later.
+	// The pricing refresher tells the model, which exists only later, that
+	// prices changed (the model caches them per node).
 	var model atomic.Pointer[cluster.Cluster]
 	notify := func() {
 		if m := model.Load(); m != nil {
-			m.Notify()
+			m.PricesChanged()
 		}
 	}
 
