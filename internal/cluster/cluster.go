@@ -67,6 +67,9 @@ type Cluster struct {
 	events      []Event
 	syncs       []*syncState
 	notes       map[string]string // by topic
+	// synced is closed once every informer has synced (allSynced).
+	synced    chan struct{}
+	allSynced bool
 	// order holds the entries of shown nodes (plus, until the next
 	// Snapshot, ones removed since), sorted as of the last Snapshot.
 	order []*nodeEntry
@@ -131,6 +134,7 @@ type syncState struct {
 	// streamed counts objects decoded during the initial sync (the
 	// transform sees them as they stream in, before any handler does).
 	streamed atomic.Int64
+	done     atomic.Bool // synced, readable without the lock
 	// skipped explains why this informer does not run (e.g. forbidden).
 	skipped string
 }
@@ -157,6 +161,7 @@ func New(opts Options) *Cluster {
 		opts:       opts,
 		res:        newResources(tracked),
 		changed:    make(chan struct{}, 1),
+		synced:     make(chan struct{}),
 		nodes:      map[string]*nodeEntry{},
 		byProvider: map[string]string{},
 		claims:     map[string]*claimObj{},
@@ -186,6 +191,10 @@ func New(opts Options) *Cluster {
 
 // Changed delivers a value after the model changed (coalesced: capacity 1).
 func (c *Cluster) Changed() <-chan struct{} { return c.changed }
+
+// Synced is closed once every informer has completed its initial sync
+// (Snapshot.Synced turns true at the same time).
+func (c *Cluster) Synced() <-chan struct{} { return c.synced }
 
 // Notify signals a change without blocking (also used by the pricing
 // refresher when prices change).

@@ -164,10 +164,9 @@ func (c *Cluster) addSync(name string) *syncState {
 func (c *Cluster) skip(s *syncState, why string) {
 	c.mu.Lock()
 	s.skipped = why
-	s.synced = true
 	c.notes[s.name] = why
 	c.mu.Unlock()
-	c.Notify()
+	c.markSynced(s)
 }
 
 func (c *Cluster) run(ctx context.Context, s *syncState, client any, lw *cache.ListWatch, objType runtime.Object, transform cache.TransformFunc, h cache.ResourceEventHandler) {
@@ -175,17 +174,49 @@ func (c *Cluster) run(ctx context.Context, s *syncState, client any, lw *cache.L
 		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(lw, client),
 		ObjectType:    objType,
 		Handler:       h,
-		Transform:     transform,
+		Transform:     c.counting(s, transform),
 	})
 	go ctrl.RunWithContext(ctx)
 	go func() {
 		if cache.WaitForCacheSync(ctx.Done(), ctrl.HasSynced) {
-			c.mu.Lock()
-			s.synced = true
-			c.mu.Unlock()
-			c.Notify()
+			c.markSynced(s)
 		}
 	}()
+}
+
+// progressEvery is how many streamed objects make the screen show progress.
+const progressEvery = 2000
+
+// counting wraps a transform to count decoded objects while the initial
+// sync runs. A streamed initial list (WatchList) reaches the handlers only
+// once complete, so the transform is the one place that sees it progress.
+func (c *Cluster) counting(s *syncState, transform cache.TransformFunc) cache.TransformFunc {
+	return func(obj any) (any, error) {
+		if _, decoded := obj.(runtime.Object); decoded && !s.done.Load() {
+			if n := s.streamed.Add(1); n%progressEvery == 0 {
+				c.Notify()
+			}
+		}
+		return transform(obj)
+	}
+}
+
+// markSynced records that an informer finished its initial sync (or will
+// not run), and closes Synced after the last one.
+func (c *Cluster) markSynced(s *syncState) {
+	c.mu.Lock()
+	s.synced = true
+	s.done.Store(true)
+	all := true
+	for _, st := range c.syncs {
+		all = all && st.synced
+	}
+	if all && !c.allSynced {
+		c.allSynced = true
+		close(c.synced)
+	}
+	c.mu.Unlock()
+	c.Notify()
 }
 
 // tickLaunching re-notifies while NodeClaims are launching, so that "stuck"
