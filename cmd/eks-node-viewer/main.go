@@ -151,6 +151,7 @@ func view(o *options.Options) error {
 	})
 	model.Store(m)
 	m.Start(ctx, kubeClient, dyn)
+	go releaseAfterSync(ctx, m.Synced())
 	if runDemo != nil {
 		go runDemo()
 	}
@@ -160,6 +161,18 @@ func view(o *options.Options) error {
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return nil
+}
+
+// releaseAfterSync returns the memory of the initial sync to the OS once it
+// is done. Every object was decoded in full and dropped at once (the model
+// keeps a small struct per object), so the heap is mostly free space then;
+// left to the runtime's background scavenger it would linger for minutes.
+func releaseAfterSync(ctx context.Context, synced <-chan struct{}) {
+	select {
+	case <-synced:
+		debug.FreeOSMemory()
+	case <-ctx.Done():
+	}
 }
 
 func versionLine() string {
