@@ -126,9 +126,12 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	track(c)
 	defer func() {
 		if err != nil {
+			interrupted := ctx.Err() != nil
 			tails := c.LogTails(40)
 			c.Stop()
-			err = fmt.Errorf("%w\n%s", err, tails)
+			if !interrupted {
+				err = fmt.Errorf("%w\n%s", err, tails)
+			}
 		}
 	}()
 	if err := c.start(ctx); err != nil {
@@ -381,10 +384,12 @@ func (c *Cluster) LogTails(n int) string {
 // goes before etcd). It is idempotent.
 func (c *Cluster) Stop() {
 	c.stopOnce.Do(func() {
-		untrack(c)
 		for i := len(c.Procs) - 1; i >= 0; i-- {
 			c.Procs[i].stop(5 * time.Second)
 		}
+		// Untrack only now: a signal arriving meanwhile must find the
+		// cluster and wait (in stopOnce) for this stop to finish.
+		untrack(c)
 	})
 }
 
