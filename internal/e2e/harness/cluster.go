@@ -197,7 +197,9 @@ func (c *Cluster) run(name string, args, env []string) (*proc, error) {
 		return nil, err
 	}
 	c.Procs = append(c.Procs, p)
-	return p, nil
+	// Saved at every start, so that `cluster down` finds even a cluster
+	// whose start-up was killed half-way.
+	return p, c.save()
 }
 
 func (c *Cluster) startEtcd(ctx context.Context) error {
