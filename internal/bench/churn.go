@@ -14,6 +14,9 @@ import (
 const (
 	churnLabel = "bench.eks-node-viewer/churn"
 	churnNS    = "team-00"
+	// churnWorkers bounds the requests in flight: enough for 200/s even
+	// when one takes a quarter of a second on a busy apiserver.
+	churnWorkers = 64
 )
 
 // churnStats is what a churn run achieved.
@@ -50,19 +53,26 @@ func (c *churner) create(ctx context.Context, i int) error {
 	return err
 }
 
-// run churns for d (bounded: rate*d operations at most), then removes every
-// churn pod. A tick whose operations cannot be queued (the apiserver falls
-// behind) is dropped and counted, never made up later.
-func (c *churner) run(ctx context.Context, d time.Duration) (churnStats, error) {
-	pairs := max(1, c.rate/2) // create+delete pairs per second
-	lag := pairs              // a pod lives `lag` ticks
-	tick := time.Second / time.Duration(pairs)
-	total := int(d / tick)
-	for i := range lag { // warm-up, not measured
+// warmUp creates the pods the first second of churn deletes.
+func (c *churner) warmUp(ctx context.Context) error {
+	for i := range c.lag() {
 		if err := c.create(ctx, i); err != nil {
-			return churnStats{}, fmt.Errorf("churn warm-up: %w", err)
+			return fmt.Errorf("churn warm-up: %w", err)
 		}
 	}
+	return nil
+}
+
+// lag is how many ticks a churn pod lives: about a second.
+func (c *churner) lag() int { return max(1, c.rate/2) }
+
+// run churns for d (bounded: rate*d operations at most); call warmUp
+// before and cleanup after. A tick whose operations cannot be queued (the
+// apiserver falls behind) is dropped and counted, never made up later.
+func (c *churner) run(ctx context.Context, d time.Duration) churnStats {
+	pairs := c.lag() // create+delete pairs per second
+	tick := time.Second / time.Duration(pairs)
+	total := int(d / tick)
 
 	type op struct {
 		create bool
@@ -72,7 +82,7 @@ func (c *churner) run(ctx context.Context, d time.Duration) (churnStats, error) 
 	var st churnStats
 	var wg sync.WaitGroup
 	var creates, deletes, failed atomic.Int64
-	for range 16 {
+	for range churnWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -98,8 +108,8 @@ func (c *churner) run(ctx context.Context, d time.Duration) (churnStats, error) 
 	t := time.NewTicker(tick)
 	for k := 0; k < total && ctx.Err() == nil; k++ {
 		<-t.C
-		i := lag + k
-		for _, o := range []op{{true, i}, {false, i - lag}} {
+		i := pairs + k
+		for _, o := range []op{{true, i}, {false, i - pairs}} {
 			select {
 			case ops <- o:
 			default:
@@ -112,7 +122,7 @@ func (c *churner) run(ctx context.Context, d time.Duration) (churnStats, error) 
 	wg.Wait()
 	st.elapsed = time.Since(start)
 	st.creates, st.deletes, st.failed = creates.Load(), deletes.Load(), failed.Load()
-	return st, c.cleanup(ctx)
+	return st
 }
 
 // cleanup deletes every churn pod, including ones whose delete raced their

@@ -127,8 +127,22 @@ func load(ctx context.Context, kube kubernetes.Interface, s size, progress io.Wr
 		return err
 	}
 	return parallel(ctx, "pods (create + status Running)", s.pods, progress, func(ctx context.Context, i int) error {
-		p := makePod(i, namespaceName(i), podName(i), nodeName(podNode(i, s.nodes)))
-		return createRunning(ctx, kube, p)
+		return createRunning(ctx, kube, makePod(i, namespaceName(i), podName(i), nodeName(podNode(i, s.nodes))))
+	})
+}
+
+// restore recreates what an earlier run of the same size deleted (the
+// latency phase's pods) on a reused cluster.
+func restore(ctx context.Context, kube kubernetes.Interface, s size, progress io.Writer) error {
+	var idx []int
+	for k := range min(latencyNodes, s.nodes) {
+		for i := k; i < s.pods; i += s.nodes {
+			idx = append(idx, i)
+		}
+	}
+	return parallel(ctx, "restore latency pods", len(idx), progress, func(ctx context.Context, j int) error {
+		i := idx[j]
+		return createRunning(ctx, kube, makePod(i, namespaceName(i), podName(i), nodeName(podNode(i, s.nodes))))
 	})
 }
 

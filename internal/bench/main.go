@@ -183,7 +183,12 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		}
 		r.want = plan(s)
 		t0 := time.Now()
-		if err := load(ctx, kube, s, os.Stderr); err != nil {
+		fill := load
+		if cfg.reuse != "" {
+			fill = restore
+			_ = (&churner{kube: kube}).cleanup(ctx)
+		}
+		if err := fill(ctx, kube, s, os.Stderr); err != nil {
 			return err
 		}
 		r.load = time.Since(t0)
@@ -241,11 +246,20 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s: CPU under churn (%d/s) over %s\n", s, cfg.churnRate, cfg.churn)
 		ch := &churner{kube: kube, nodes: s.nodes, rate: cfg.churnRate}
-		if r.churnCPU, r.churnWin, err = o.cpuOver(func() error {
-			var err error
-			r.churn, err = ch.run(ctx, cfg.churn)
+		if err := ch.warmUp(ctx); err != nil {
 			return err
+		}
+		if err := sleep(ctx, 2*time.Second); err != nil { // the warm-up's frames
+			return err
+		}
+		r.churnRate = cfg.churnRate
+		if r.churnCPU, r.churnWin, err = o.cpuOver(func() error {
+			r.churn = ch.run(ctx, cfg.churn)
+			return ctx.Err()
 		}); err != nil {
+			return err
+		}
+		if err := ch.cleanup(ctx); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s: event-to-screen latency\n", s)

@@ -22,22 +22,23 @@ const (
 
 // sizeResult is everything measured at one size.
 type sizeResult struct {
-	size     size
-	load     time.Duration
-	want     expected
-	refs     []refResult
-	firsts   []time.Duration
-	rss      []int64
-	peaks    []int64
-	idleCPU  time.Duration
-	idleWall time.Duration
-	churnCPU time.Duration
-	churnWin time.Duration
-	churn    churnStats
-	lat      []time.Duration
-	final    totals
-	finalErr error
-	err      error // the run stopped early
+	size      size
+	load      time.Duration
+	want      expected
+	refs      []refResult
+	firsts    []time.Duration
+	rss       []int64
+	peaks     []int64
+	idleCPU   time.Duration
+	idleWall  time.Duration
+	churnCPU  time.Duration
+	churnWin  time.Duration
+	churn     churnStats
+	churnRate int // the rate asked for
+	lat       []time.Duration
+	final     totals
+	finalErr  error
+	err       error // the run stopped early
 }
 
 type row struct{ metric, ref, ours, ratio, target, result string }
@@ -92,8 +93,17 @@ func (r *sizeResult) rows() []row {
 	}
 	if r.churnWin > 0 {
 		p := pct(r.churnCPU, r.churnWin)
+		shown := fmt.Sprintf("%.1f%% (%.2f s)", 100*p, r.churnCPU.Seconds())
+		// When the apiserver could not take the full rate, judge the CPU
+		// scaled up to it (linear: an overestimate, as part of the cost is
+		// per frame, not per change).
+		judged := p
+		if rate := r.churn.rate(); rate > 0 && rate < 0.95*float64(r.churnRate) {
+			judged = p * float64(r.churnRate) / rate
+			shown += fmt.Sprintf(", %.1f%% at %d/s", 100*judged, r.churnRate)
+		}
 		rows = append(rows, row{fmt.Sprintf("CPU under churn (%.0f s, %.0f/s)", r.churnWin.Seconds(), r.churn.rate()), "-",
-			fmt.Sprintf("%.1f%% (%.2f s)", 100*p, r.churnCPU.Seconds()), "-", "<= 15% core", verdict(p <= targetChurnCPU)})
+			shown, "-", "<= 15% core", verdict(judged <= targetChurnCPU)})
 	}
 	if len(r.lat) > 0 {
 		p50 := median(r.lat)
