@@ -62,7 +62,11 @@ func (c *Cluster) Snapshot() Snapshot {
 		}
 		switch {
 		case name == "":
-			launching = append(launching, c.claimRow(cl, now))
+			row := c.claimRow(cl, now)
+			if c.opts.Pricing != nil {
+				row.Price = c.opts.Pricing.NodePrice(cl.desc)
+			}
+			launching = append(launching, row)
 		case cl.deleting:
 			if claimDeleting == nil {
 				claimDeleting = map[string]bool{}
@@ -117,18 +121,24 @@ func (c *Cluster) refreshOrder(priceGen uint64) {
 			continue
 		}
 		if e.dirty {
+			old := e.key
 			e.row = c.nodeRow(e.name, e, false)
 			e.key = c.sortBy.key(&e.row)
 			e.dirty, e.priceGen = false, 0
+			c.unsorted = c.unsorted || e.key != old
 		}
 		if e.priceGen != priceGen && c.opts.Pricing != nil {
-			e.row.Price, e.priceGen = c.opts.Pricing.NodePrice(e.row.desc), priceGen
+			e.row.Price, e.priceGen = c.opts.Pricing.NodePrice(e.priceDesc()), priceGen
 		}
 		live = append(live, e)
 	}
 	clear(c.order[len(live):])
 	c.order = live
-	slices.SortFunc(c.order, func(a, b *nodeEntry) int { return c.sortBy.compare(&a.key, &b.key) })
+	// Pod changes alone rarely move a row (only a usage sort key does).
+	if c.unsorted {
+		slices.SortFunc(c.order, func(a, b *nodeEntry) int { return c.sortBy.compare(&a.key, &b.key) })
+		c.unsorted = false
+	}
 }
 
 // mergeRows copies the cached node rows and the launching rows into one
@@ -136,9 +146,6 @@ func (c *Cluster) refreshOrder(priceGen uint64) {
 func (c *Cluster) mergeRows(launching []Node, claimDeleting map[string]bool) []Node {
 	keys := make([]sortKey, len(launching))
 	for i := range launching {
-		if c.opts.Pricing != nil {
-			launching[i].Price = c.opts.Pricing.NodePrice(launching[i].desc)
-		}
 		keys[i] = c.sortBy.key(&launching[i])
 	}
 	sort.Sort(&nodeSorter{rows: launching, keys: keys, by: c.sortBy})
@@ -173,11 +180,9 @@ func (c *Cluster) nodeRow(name string, e *nodeEntry, claimDeleting bool) Node {
 		Pods:         e.pods.pods,
 		MaxPods:      n.alloc[c.podsIndex] / 1000,
 		Usage:        make([]Quantity, len(c.shown)),
-		desc:         n.desc,
 		labels:       n.labels,
 	}
 	if row.Capacity == pricing.Fargate && e.fargate != "" {
-		row.desc.FargateCapacity = e.fargate
 		row.InstanceType = fargateType(e.fargate)
 	}
 	for i, ri := range c.shown {
@@ -201,7 +206,6 @@ func (c *Cluster) claimRow(cl *claimObj, now time.Time) Node {
 		Deleting:     cl.deleting,
 		MaxPods:      cl.alloc[c.podsIndex] / 1000,
 		Usage:        make([]Quantity, len(c.shown)),
-		desc:         cl.desc,
 		labels:       cl.labels,
 	}
 	if !cl.created.IsZero() && now.Sub(cl.created) > LaunchStuckAfter {
@@ -212,6 +216,16 @@ func (c *Cluster) claimRow(cl *claimObj, now time.Time) Node {
 	}
 	row.Labels = c.labelCells(cl.labels, make([]int64, len(c.res.names)), cl.alloc)
 	return row
+}
+
+// priceDesc is what the node's price is asked for: a Fargate node is
+// priced by the capacity its pod was given.
+func (e *nodeEntry) priceDesc() pricing.Node {
+	d := e.node.desc
+	if d.Capacity == pricing.Fargate && e.fargate != "" {
+		d.FargateCapacity = e.fargate
+	}
+	return d
 }
 
 // labelCells fills the extra label columns; node-age is left to LabelValue.

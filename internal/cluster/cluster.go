@@ -73,6 +73,8 @@ type Cluster struct {
 	// order holds the entries of shown nodes (plus, until the next
 	// Snapshot, ones removed since), sorted as of the last Snapshot.
 	order []*nodeEntry
+	// unsorted: order needs sorting (an entry was added or a key changed).
+	unsorted bool
 }
 
 type nodeEntry struct {
@@ -278,7 +280,7 @@ func (c *Cluster) setNode(name string, n *nodeObj) {
 	if n != nil {
 		if !e.listed {
 			c.order = append(c.order, e)
-			e.listed = true
+			e.listed, c.unsorted = true, true
 		}
 		addSlice(c.alloc, n.alloc, 1)
 		c.onNodes.addAgg(&e.pods, 1)

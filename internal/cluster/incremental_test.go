@@ -45,7 +45,7 @@ func fullRows(c *Cluster) []Node {
 	for name, e := range c.nodes {
 		if e.node != nil {
 			row := c.nodeRow(name, e, false)
-			row.Price = c.opts.Pricing.NodePrice(row.desc)
+			row.Price = c.opts.Pricing.NodePrice(e.priceDesc())
 			rows = append(rows, row)
 		}
 	}
@@ -221,5 +221,30 @@ func TestStreamedObjectsShowAsProgressUntilSynced(t *testing.T) {
 	_, _ = transform(pod("ns", "late", "", "1m", corev1.PodRunning))
 	if pods.streamed.Load() != progressEvery {
 		t.Fatalf("streamed %d", pods.streamed.Load())
+	}
+}
+
+// recordingPrices remembers what it was asked.
+type recordingPrices struct{ asked []pricing.Node }
+
+func (p *recordingPrices) NodePrice(n pricing.Node) pricing.Price {
+	p.asked = append(p.asked, n)
+	return pricing.Price{Hourly: 0.01, Currency: "USD", Source: pricing.Static}
+}
+func (p *recordingPrices) Status() string { return "" }
+
+func TestFargateNodesArePricedByTheirPodsCapacity(t *testing.T) {
+	prices := &recordingPrices{}
+	c := New(Options{Pricing: prices})
+	c.testNode(node("fargate-ip-10-0-1-2", "2", t0, pricing.LabelEKSComputeType, "fargate", pricing.LabelZone, "us-east-1a"))
+	p := pod("ns", "p", "fargate-ip-10-0-1-2", "250m", corev1.PodRunning)
+	p.Annotations = map[string]string{pricing.FargateCapacityAnnotation: "0.25vCPU 0.5GB"}
+	c.testPod(p, 1)
+	s := c.Snapshot()
+	if len(prices.asked) != 1 || prices.asked[0].FargateCapacity != "0.25vCPU 0.5GB" || prices.asked[0].Capacity != pricing.Fargate {
+		t.Fatalf("asked %+v", prices.asked)
+	}
+	if s.Nodes[0].InstanceType != "0.25vCPU-0.5GB" || s.Cost.Hourly != 0.01 {
+		t.Fatalf("row %+v, cost %+v", s.Nodes[0], s.Cost)
 	}
 }

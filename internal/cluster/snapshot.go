@@ -109,7 +109,6 @@ type Node struct {
 	// computed labels that depend on time (node-age) are filled by LabelValue.
 	Labels []string
 
-	desc   pricing.Node      // what the price was asked for
 	labels map[string]string // for sorting by labels not shown
 	// sortUsage is the usage fraction of a usage-label sort key.
 	sortUsage    float64
