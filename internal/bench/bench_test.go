@@ -123,7 +123,7 @@ func TestPlan(t *testing.T) {
 	for i := range 10 {
 		cpu += podCPU(makePod(i, namespaceName(i), podName(i), ""))
 	}
-	if e.nodes != 4 || e.pods != 10 || e.cpuUsed != cpu || e.cpuAlloc != 3920+7910+1930+15890 {
+	if e.nodes != 4 || e.pods != 10 || e.cpuUsed != cpu || e.cpuAlloc != 3*15890+31750 {
 		t.Fatalf("plan %+v (cpu %d)", e, cpu)
 	}
 	// Pod 0 has three containers? No: 1+0%3 = 1 container and an init one.

@@ -32,7 +32,7 @@ func frameSnapshot(n int) cluster.Snapshot {
 	var tot cluster.Quantity
 	for i := range n {
 		it := instanceTypes[i%len(instanceTypes)]
-		alloc := map[string]int64{"3920m": 3920, "7910m": 7910, "1930m": 1930, "15890m": 15890}[it.cpu]
+		alloc := map[string]int64{"15890m": 15890, "31750m": 31750}[it.cpu]
 		nd := cluster.Node{
 			Name: nodeName(i), Created: now.Add(-time.Duration(i) * time.Minute), InstanceType: it.name,
 			Capacity: pricing.OnDemand, Price: pricing.Price{Hourly: 0.192, Currency: "USD", Source: pricing.Static},

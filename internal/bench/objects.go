@@ -34,10 +34,11 @@ var (
 		cpu, memory string
 		pods        string
 	}{
-		{"m5.xlarge", "3920m", "14162Mi", "58"},
-		{"c6i.2xlarge", "7910m", "13880Mi", "58"},
-		{"r6g.large", "1930m", "14742Mi", "29"},
-		{"m6i.4xlarge", "15890m", "57632Mi", "234"},
+		// Sized so that ~20 pods of the mix below fill a node 30-70%.
+		{"m5.4xlarge", "15890m", "57632Mi", "234"},
+		{"c6i.4xlarge", "15890m", "27808Mi", "234"},
+		{"r6i.4xlarge", "15890m", "120660Mi", "234"},
+		{"m6i.8xlarge", "31750m", "120660Mi", "234"},
 	}
 	zones = []string{"us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"}
 )
