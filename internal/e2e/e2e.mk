@@ -32,7 +32,10 @@ cluster-status:
 	$(E2E_CLUSTER) status
 
 e2e:
-	@command -v tmux >/dev/null || { echo "e2e: tmux is required (apt-get install -y tmux)"; exit 1; }
+	@command -v tmux >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "e2e: installing tmux"; apt-get update -qq && apt-get install -y -qq tmux >/dev/null; \
+	  else echo "e2e: tmux is required (apt-get install -y tmux)"; exit 1; fi; }
 	@if [ "$$E2E_BUILD" != 0 ]; then $(E2E_CLUSTER) build; fi
 	go build -o bin/eks-node-viewer ./cmd/eks-node-viewer
 	E2E_VIEWER=$(CURDIR)/bin/eks-node-viewer go test -tags e2e -count=1 -timeout 50m -v -run '$(E2E_RUN)' ./internal/e2e/...
