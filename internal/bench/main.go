@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/e2e/harness"
@@ -45,14 +46,17 @@ type config struct {
 	keep       string // dev: keep the cluster in this directory
 	reuse      string // dev: use the cluster kept in this directory
 	skipRender bool
+	noRef      bool // dev: skip the reference runs
 }
 
 func main() {
 	var (
-		ref        = flag.Bool("reference", false, "internal: run the bare informer (the reference) and report its sync")
-		kubeconfig = flag.String("kubeconfig", "", "internal: kubeconfig for -reference")
-		sizes      = flag.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
-		cfg        config
+		ref           = flag.Bool("reference", false, "internal: run the bare informer (the reference) and report its sync")
+		kubeconfig    = flag.String("kubeconfig", "", "internal: kubeconfig for -reference")
+		devChurn      = flag.String("dev-churn", "", "development: only churn the cluster of this kubeconfig for -churn")
+		devChurnNodes = flag.Int("dev-churn-nodes", 5000, "development: node count for -dev-churn")
+		sizes         = flag.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
+		cfg           config
 	)
 	flag.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
 	flag.StringVar(&cfg.out, "out", "bench-results", "directory for the result table and logs")
@@ -65,8 +69,16 @@ func main() {
 	flag.StringVar(&cfg.keep, "keep", "", "development: start the (single) cluster in DIR and leave it running")
 	flag.StringVar(&cfg.reuse, "reuse", "", "development: use the cluster kept in DIR (objects already loaded are kept)")
 	flag.BoolVar(&cfg.skipRender, "skip-render", false, "skip the go test benchmarks")
+	flag.BoolVar(&cfg.noRef, "no-reference", false, "development: skip the reference runs")
 	flag.Parse()
 
+	if *devChurn != "" {
+		if err := churnOnly(*devChurn, *devChurnNodes, cfg.churn); err != nil {
+			fmt.Fprintln(os.Stderr, "churn:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *ref {
 		if err := reference(*kubeconfig); err != nil {
 			fmt.Fprintln(os.Stderr, "reference:", err)
@@ -207,16 +219,19 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 			}
 		}()
 		for i := range cfg.runs {
-			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference\n", s, i+1, cfg.runs)
-			ref, err := runReference(ctx, c.Kubeconfig, cfg.settle)
-			if err != nil {
-				return err
+			if !cfg.noRef {
+				fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference\n", s, i+1, cfg.runs)
+				ref, err := runReference(ctx, c.Kubeconfig, cfg.settle)
+				if err != nil {
+					return err
+				}
+				if ref.nodes != s.nodes || ref.pods != s.pods {
+					return fmt.Errorf("reference synced %d nodes, %d pods; want %d, %d", ref.nodes, ref.pods, s.nodes, s.pods)
+				}
+				r.refs = append(r.refs, ref)
+				fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference %s %s %s\n", s, i+1, cfg.runs, secs(ref.sync), mb(ref.rss), mb(ref.peak))
 			}
-			if ref.nodes != s.nodes || ref.pods != s.pods {
-				return fmt.Errorf("reference synced %d nodes, %d pods; want %d, %d", ref.nodes, ref.pods, s.nodes, s.pods)
-			}
-			r.refs = append(r.refs, ref)
-			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference %s %s %s; viewer\n", s, i+1, cfg.runs, secs(ref.sync), mb(ref.rss), mb(ref.peak))
+			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: viewer\n", s, i+1, cfg.runs)
 			o, err := startOurs(cfg.viewer, c.Kubeconfig, dir, i)
 			if err != nil {
 				return err
@@ -297,6 +312,29 @@ func startCluster(ctx context.Context, cfg config) (*harness.Cluster, error) {
 		fmt.Fprintf(os.Stderr, "bench: cluster kept in %s (stop it: kill the pids in %s/state.json)\n", cfg.keep, cfg.keep)
 	}
 	return c, nil
+}
+
+// churnOnly runs the churn phase alone against a loaded cluster, for
+// profiling a viewer started by hand.
+func churnOnly(kubeconfig string, nodes int, d time.Duration) error {
+	rest, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return err
+	}
+	kube, err := fastClient(rest)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	ch := &churner{kube: kube, nodes: nodes, rate: 200}
+	if err := ch.warmUp(ctx); err != nil {
+		return err
+	}
+	fmt.Println("churn: start")
+	st := ch.run(ctx, d)
+	fmt.Printf("churn: %d creates, %d deletes in %s (%.0f/s, %d dropped, %d failed)\n",
+		st.creates, st.deletes, st.elapsed.Round(time.Millisecond), st.rate(), st.dropped, st.failed)
+	return ch.cleanup(ctx)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
