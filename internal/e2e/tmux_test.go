@@ -43,6 +43,12 @@ var viewerEnv = []string{
 // startViewer runs the viewer binary with args in a 200x50 tmux pane.
 func startViewer(t *testing.T, args ...string) *term {
 	t.Helper()
+	return startViewerEnv(t, nil, args...)
+}
+
+// startViewerEnv is startViewer with env added to (and overriding) viewerEnv.
+func startViewerEnv(t *testing.T, env []string, args ...string) *term {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is required for the screen tests: apt-get install -y tmux")
 	}
@@ -52,13 +58,14 @@ func startViewer(t *testing.T, args ...string) *term {
 	args = append([]string{"--log-file", m.logFile}, args...)
 	script := `"$0" "$@"; echo "` + exitMarker + ` $?]"; sleep 86400`
 	cmdArgs := []string{"-L", m.sock, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "v"}
-	for _, e := range viewerEnv {
+	env = append(append([]string{}, viewerEnv...), env...)
+	for _, e := range env {
 		cmdArgs = append(cmdArgs, "-e", e)
 	}
 	cmdArgs = append(cmdArgs, "sh", "-c", script, bin)
 	cmdArgs = append(cmdArgs, args...)
 	cmd := exec.Command("tmux", cmdArgs...)
-	cmd.Env = append(os.Environ(), viewerEnv...)
+	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
