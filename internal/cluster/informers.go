@@ -171,7 +171,7 @@ func (c *Cluster) skip(s *syncState, why string) {
 
 func (c *Cluster) run(ctx context.Context, s *syncState, client any, lw *cache.ListWatch, objType runtime.Object, transform cache.TransformFunc, h cache.ResourceEventHandler) {
 	_, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{
-		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(lw, client),
+		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(plainAfterInitialEvents(lw), client),
 		ObjectType:    objType,
 		Handler:       h,
 		Transform:     c.counting(s, transform),
