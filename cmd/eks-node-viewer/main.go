@@ -159,7 +159,7 @@ func view(o *options.Options) error {
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
 	// 75 ms and spins at 12, and halves the idle CPU of the default 60.
-	p := tea.NewProgram(ui.New(m, ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionLine()}),
+	p := tea.NewProgram(ui.New(pace(ctx, m, framePace, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo()}),
 		tea.WithContext(ctx), tea.WithFPS(maxFPS))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("terminal: %w", err)
@@ -182,7 +182,10 @@ func releaseAfterSync(ctx context.Context, synced <-chan struct{}) {
 	}
 }
 
-func versionLine() string {
+func versionLine() string { return "eks-node-viewer " + versionInfo() }
+
+// versionInfo is "v1.2.3 (commit abc, built 2026-11-27T00:00:00Z)".
+func versionInfo() string {
 	v, c, d := version, commit, date
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if v == "" {
@@ -206,5 +209,5 @@ func versionLine() string {
 	if d == "" {
 		d = "unknown"
 	}
-	return fmt.Sprintf("eks-node-viewer %s (commit %s, built %s)", v, c, d)
+	return fmt.Sprintf("%s (commit %s, built %s)", v, c, d)
 }
