@@ -33,108 +33,75 @@ var nonTerminalPods = fields.AndSelectors(
 // problems show up in Snapshots. dyn may be nil (no NodeClaims).
 func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface) {
 	selector := c.opts.Selector.String()
+	byLabels := func(o *metav1.ListOptions) { o.LabelSelector = selector }
+	nonTerminal := func(o *metav1.ListOptions) { o.FieldSelector = nonTerminalPods }
 	nodes := c.addSync("nodes")
 	pods := c.addSync("pods")
 	claims := c.addSync("nodeclaims")
 	events := c.addSync("events")
 
+	go startInformer(ctx, c, nodes, kube, kube.CoreV1().Nodes(), byLabels, &corev1.Node{}, c.res.transformNode, c.nodeHandler(nodes))
+	go startInformer(ctx, c, pods, kube, kube.CoreV1().Pods(""), nonTerminal, &corev1.Pod{}, c.res.transformPod, c.podHandler(pods))
+	go startInformer(ctx, c, events, kube, kube.CoreV1().Events(""), nil, &corev1.Event{}, transformEvent, c.eventHandler(events))
 	go func() {
-		if msg := c.probe(ctx, "nodes", func(ctx context.Context) error {
-			_, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 1})
-			return err
-		}); msg != "" {
-			c.skip(nodes, msg)
-			return
-		}
-		c.run(ctx, nodes, kube, &cache.ListWatch{
-			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				o.LabelSelector = selector
-				return kube.CoreV1().Nodes().List(ctx, o)
-			},
-			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				o.LabelSelector = selector
-				return kube.CoreV1().Nodes().Watch(ctx, o)
-			},
-		}, &corev1.Node{}, c.res.transformNode, c.nodeHandler(nodes))
-	}()
-
-	go func() {
-		if msg := c.probe(ctx, "pods", func(ctx context.Context) error {
-			_, err := kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{Limit: 1})
-			return err
-		}); msg != "" {
-			c.skip(pods, msg)
-			return
-		}
-		c.run(ctx, pods, kube, &cache.ListWatch{
-			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				o.FieldSelector = nonTerminalPods
-				return kube.CoreV1().Pods("").List(ctx, o)
-			},
-			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				o.FieldSelector = nonTerminalPods
-				return kube.CoreV1().Pods("").Watch(ctx, o)
-			},
-		}, &corev1.Pod{}, c.res.transformPod, c.podHandler(pods))
-	}()
-
-	go func() {
-		if msg := c.probe(ctx, "events", func(ctx context.Context) error {
-			_, err := kube.CoreV1().Events("").List(ctx, metav1.ListOptions{Limit: 1})
-			return err
-		}); msg != "" {
-			c.skip(events, msg)
-			return
-		}
-		c.run(ctx, events, kube, &cache.ListWatch{
-			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return kube.CoreV1().Events("").List(ctx, o)
-			},
-			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return kube.CoreV1().Events("").Watch(ctx, o)
-			},
-		}, &corev1.Event{}, transformEvent, c.eventHandler(events))
-	}()
-
-	go func() {
-		if msg := c.nodeClaimsAvailable(ctx, kube, dyn); msg != "" {
+		if msg := c.nodeClaimsAvailable(kube, dyn); msg != "" {
 			c.skip(claims, msg)
 			return
 		}
-		nc := dyn.Resource(NodeClaimResource)
-		c.run(ctx, claims, dyn, &cache.ListWatch{
-			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				o.LabelSelector = selector
-				return nc.List(ctx, o)
-			},
-			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				o.LabelSelector = selector
-				return nc.Watch(ctx, o)
-			},
-		}, &unstructured.Unstructured{}, c.res.transformClaim, c.claimHandler(claims))
-		c.tickLaunching(ctx)
+		if startInformer(ctx, c, claims, dyn, dyn.Resource(NodeClaimResource), byLabels, &unstructured.Unstructured{}, c.res.transformClaim, c.claimHandler(claims)) {
+			c.tickLaunching(ctx)
+		}
 	}()
 }
 
-// nodeClaimsAvailable returns "" when NodeClaims can be watched, else a note.
-func (c *Cluster) nodeClaimsAvailable(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface) string {
+// lister is a typed or dynamic client for one resource.
+type lister[L runtime.Object] interface {
+	List(ctx context.Context, o metav1.ListOptions) (L, error)
+	Watch(ctx context.Context, o metav1.ListOptions) (watch.Interface, error)
+}
+
+// startInformer probes whether the resource may be listed (a missing
+// permission becomes a note instead of an endless retry), then runs its
+// informer. It reports whether the informer runs.
+func startInformer[L runtime.Object](ctx context.Context, c *Cluster, s *syncState, client any, api lister[L], mod func(*metav1.ListOptions),
+	objType runtime.Object, transform cache.TransformFunc, h cache.ResourceEventHandler) bool {
+	if mod == nil {
+		mod = func(*metav1.ListOptions) {}
+	}
+	if msg := c.probe(ctx, s.name, func(ctx context.Context) error {
+		_, err := api.List(ctx, metav1.ListOptions{Limit: 1})
+		return err
+	}); msg != "" {
+		c.skip(s, msg)
+		return false
+	}
+	c.run(ctx, s, client, &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			mod(&o)
+			return api.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			mod(&o)
+			return api.Watch(ctx, o)
+		},
+	}, objType, transform, h)
+	return true
+}
+
+// nodeClaimsAvailable returns "" when the cluster serves NodeClaims, else a note.
+func (c *Cluster) nodeClaimsAvailable(kube kubernetes.Interface, dyn dynamic.Interface) string {
 	if dyn == nil {
 		return "no NodeClaims: no dynamic client"
 	}
 	list, err := kube.Discovery().ServerResourcesForGroupVersion(NodeClaimResource.GroupVersion().String())
-	found := false
 	if err == nil {
 		for _, r := range list.APIResources {
-			found = found || r.Name == NodeClaimResource.Resource
+			if r.Name == NodeClaimResource.Resource {
+				return ""
+			}
 		}
 	}
-	if !found {
-		return "no Karpenter NodeClaims (karpenter.sh/v1 not served)"
-	}
-	return c.probe(ctx, "nodeclaims", func(ctx context.Context) error {
-		_, err := dyn.Resource(NodeClaimResource).List(ctx, metav1.ListOptions{Limit: 1})
-		return err
-	})
+	return "no Karpenter NodeClaims (karpenter.sh/v1 not served)"
 }
 
 // probe lists one object to learn early whether we may; it returns a note
