@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+)
+
+// framePace is the least time between two frames while changes keep coming
+// (say 200 pod changes a second on a big cluster). The first change after a
+// quiet spell is passed on at once, so a single change still shows within
+// the screen's settle delay; a stream of changes is drawn five times a
+// second instead of after every settle, which is what a frame costs.
+const framePace = 200 * time.Millisecond
+
+// paced is the model as the screen sees it: the same snapshots, with change
+// signals passed on at most every interval.
+type paced struct {
+	*cluster.Cluster
+	out chan struct{}
+}
+
+func (p *paced) Changed() <-chan struct{} { return p.out }
+
+// pace forwards m's change signals until ctx ends. after is time.After
+// (tests replace it).
+func pace(ctx context.Context, m *cluster.Cluster, interval time.Duration, after func(time.Duration) <-chan time.Time) *paced {
+	p := &paced{Cluster: m, out: make(chan struct{}, 1)}
+	go func() {
+		var quietUntil <-chan time.Time // nil: the last signal is old enough
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-m.Changed():
+			}
+			if quietUntil != nil {
+				select {
+				case <-quietUntil:
+				case <-ctx.Done():
+					return
+				}
+			}
+			select {
+			case p.out <- struct{}{}:
+			default: // one is pending already
+			}
+			quietUntil = after(interval)
+		}
+	}()
+	return p
+}
