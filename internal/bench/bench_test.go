@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -135,4 +136,16 @@ func TestPlan(t *testing.T) {
 	if podCPU(p) != want.MilliValue() {
 		t.Fatalf("pod 0 cpu %dm", podCPU(p))
 	}
+}
+
+func TestObjectSizesJSON(t *testing.T) {
+	var podJSON int
+	for i := range 30 {
+		b, err := json.Marshal(makePod(i, namespaceName(i), podName(i), nodeName(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		podJSON += len(b)
+	}
+	t.Logf("json: pod %d B (before the server adds managedFields and defaults)", podJSON/30)
 }

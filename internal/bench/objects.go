@@ -163,13 +163,9 @@ func makePod(i int, ns, name string, node string) *corev1.Pod {
 	hash := fmt.Sprintf("%x", 0x7f9c8d00+i%300)
 	env := func(k int) []corev1.EnvVar {
 		return []corev1.EnvVar{
-			{Name: "APP_NAME", Value: app},
 			{Name: "LOG_LEVEL", Value: "info"},
-			{Name: "OTEL_EXPORTER_OTLP_ENDPOINT", Value: "http://otel-collector.observability.svc.cluster.local:4317"},
-			{Name: "JAVA_TOOL_OPTIONS", Value: "-XX:MaxRAMPercentage=75 -XX:+UseG1GC -Dfile.encoding=UTF-8"},
+			{Name: "OTEL_EXPORTER_OTLP_ENDPOINT", Value: "http://otel-collector.observability:4317"},
 			{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.name"}}},
-			{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "status.podIP"}}},
-			{Name: "FEATURE_FLAGS", Value: fmt.Sprintf("checkout-v2,search-ranking-%d", k)},
 		}
 	}
 	mounts := []corev1.VolumeMount{
@@ -186,22 +182,24 @@ func makePod(i int, ns, name string, node string) *corev1.Pod {
 		containers = append(containers, corev1.Container{
 			Name:  cname,
 			Image: fmt.Sprintf("123456789012.dkr.ecr.us-west-2.amazonaws.com/%s/%s:2026.11.%d", app, cname, i%28),
-			Args:  []string{"--port=8080", "--metrics-port=9090", "--config=/etc/app/config.yaml"},
+			Args:  []string{"--config=/etc/app/config.yaml"},
 			Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: int32(8080 + k), Protocol: corev1.ProtocolTCP}},
 			Env:   env(k),
 			Resources: corev1.ResourceRequirements{
 				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(mem)},
 				Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(mem)},
 			},
-			VolumeMounts: mounts,
-			ReadinessProbe: &corev1.Probe{
-				ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromInt32(int32(8080 + k))}},
-				PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3,
-			},
+			VolumeMounts:             mounts,
 			TerminationMessagePath:   "/dev/termination-log",
 			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 			ImagePullPolicy:          corev1.PullIfNotPresent,
 		})
+		if k == 0 {
+			containers[0].ReadinessProbe = &corev1.Probe{
+				ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromInt32(8080)}},
+				PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3,
+			}
+		}
 		statuses = append(statuses, corev1.ContainerStatus{
 			Name:         cname,
 			State:        corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: started}},
@@ -219,8 +217,7 @@ func makePod(i int, ns, name string, node string) *corev1.Pod {
 		inits = []corev1.Container{{
 			Name:    "migrate",
 			Image:   fmt.Sprintf("123456789012.dkr.ecr.us-west-2.amazonaws.com/%s/migrate:2026.11.%d", app, i%28),
-			Command: []string{"/bin/migrate", "--wait-for-db", "--timeout=120s"},
-			Env:     env(9),
+			Command: []string{"/bin/migrate", "--wait-for-db"},
 			Resources: corev1.ResourceRequirements{
 				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
 			},
@@ -241,18 +238,12 @@ func makePod(i int, ns, name string, node string) *corev1.Pod {
 			Labels: map[string]string{
 				"app.kubernetes.io/name":      app,
 				"app.kubernetes.io/instance":  app + "-prod",
-				"app.kubernetes.io/part-of":   "storefront",
 				"pod-template-hash":           hash,
-				"security.istio.io/tlsMode":   "istio",
-				"topology.istio.io/network":   "vpc-main",
 				"app.kubernetes.io/component": "backend",
 			},
 			Annotations: map[string]string{
-				"prometheus.io/scrape":                           "true",
-				"prometheus.io/port":                             "9090",
-				"kubectl.kubernetes.io/default-container":        "app",
-				"cluster-autoscaler.kubernetes.io/safe-to-evict": "true",
-				"checksum/config":                                fmt.Sprintf("%064x", i%300),
+				"prometheus.io/scrape":                    "true",
+				"kubectl.kubernetes.io/default-container": "app",
 			},
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion: "apps/v1", Kind: "ReplicaSet", Name: app + "-" + hash,
