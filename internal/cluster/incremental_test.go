@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -246,5 +247,28 @@ func TestFargateNodesArePricedByTheirPodsCapacity(t *testing.T) {
 	}
 	if s.Nodes[0].InstanceType != "0.25vCPU-0.5GB" || s.Cost.Hourly != 0.01 {
 		t.Fatalf("row %+v, cost %+v", s.Nodes[0], s.Cost)
+	}
+}
+
+func TestTransformSharesRepeatedStrings(t *testing.T) {
+	r := newResources([]string{"cpu", "pods"})
+	decode := func(name string) *podObj {
+		// Separate allocations, as two decoded objects have.
+		p := pod(string([]byte("team-a")), name, string([]byte("node-1")), "1m", corev1.PodPhase([]byte("Running")))
+		obj, _ := r.transformPod(p)
+		return obj.(*podObj)
+	}
+	a, b := decode("a"), decode("b")
+	if unsafe.StringData(a.ns) != unsafe.StringData(b.ns) || unsafe.StringData(a.node) != unsafe.StringData(b.node) {
+		t.Error("namespace or node name not shared")
+	}
+	if unsafe.StringData(string(a.phase)) != unsafe.StringData(string(corev1.PodRunning)) {
+		t.Error("phase is not the constant")
+	}
+	if a.ns != "team-a" || a.node != "node-1" || a.phase != corev1.PodRunning || a.name != "a" {
+		t.Errorf("pod %+v", a)
+	}
+	if intern("") != "" || podPhase("Weird") != "Weird" {
+		t.Error("edge cases")
 	}
 }

@@ -3,6 +3,7 @@ package cluster
 import (
 	"strings"
 	"time"
+	"unique"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -125,10 +126,10 @@ func (r resources) transformPod(obj any) (any, error) {
 	}
 	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{UseStatusResources: true})
 	p := &podObj{
-		ns:      pod.Namespace,
+		ns:      intern(pod.Namespace),
 		name:    pod.Name,
-		node:    pod.Spec.NodeName,
-		phase:   pod.Status.Phase,
+		node:    intern(pod.Spec.NodeName),
+		phase:   podPhase(pod.Status.Phase),
 		req:     r.milli(req),
 		fargate: pod.Annotations[annotationFargateCap],
 	}
@@ -136,6 +137,27 @@ func (r resources) transformPod(obj any) (any, error) {
 		p.req[i] = 1000 // one pod
 	}
 	return p, nil
+}
+
+// intern returns the canonical copy of a string that many pods repeat (their
+// namespace, their node's name), so that the model holds it once, not once
+// per pod.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
+}
+
+// podPhase returns the phase as one of the constants (a decoded phase is a
+// fresh string per pod).
+func podPhase(p corev1.PodPhase) corev1.PodPhase {
+	for _, known := range []corev1.PodPhase{corev1.PodRunning, corev1.PodPending, corev1.PodSucceeded, corev1.PodFailed, corev1.PodUnknown} {
+		if p == known {
+			return known
+		}
+	}
+	return p
 }
 
 func (r resources) transformNode(obj any) (any, error) {
