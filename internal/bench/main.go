@@ -247,6 +247,9 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 				return err
 			}
 			r.firsts, r.rss, r.peaks = append(r.firsts, first), append(r.rss, m.rss), append(r.peaks, m.hwm)
+			if o.progress != "" {
+				r.progress = o.progress
+			}
 			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: viewer %s %s %s\n", s, i+1, cfg.runs, secs(first), mb(m.rss), mb(m.hwm))
 			if i < cfg.runs-1 {
 				o.stop()

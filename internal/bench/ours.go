@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"sync"
 	"time"
@@ -34,9 +35,10 @@ var viewerEnv = []string{
 
 // ours is one run of the viewer binary in tmux.
 type ours struct {
-	pane  *pane
-	start time.Time
-	log   string
+	pane     *pane
+	start    time.Time
+	log      string
+	progress string // the last sync progress seen on screen
 }
 
 func startOurs(bin, kubeconfig, dir string, run int) (*ours, error) {
@@ -79,14 +81,20 @@ func (o *ours) waitScreen(what string, every, timeout time.Duration, ok func(str
 	}
 }
 
-// firstFrame waits for the first screen that shows every node and pod.
+// firstFrame waits for the first screen that shows every node and pod, and
+// remembers the last sync progress seen on the way ("pods (37,000 so far)").
 func (o *ours) firstFrame(want expected) (time.Duration, string, error) {
 	at, s, err := o.waitScreen("first complete frame", 20*time.Millisecond, 10*time.Minute, func(s string) bool {
+		if m := progressRe.FindString(s); m != "" {
+			o.progress = m
+		}
 		t := parseTotals(s)
 		return t.ok && t.nodes == want.nodes && t.pods == want.pods
 	})
 	return at.Sub(o.start), s, err
 }
+
+var progressRe = regexp.MustCompile(`pods \([0-9,]+ so far\)`)
 
 func (o *ours) mem() (mem, error) { return readMem(o.pane.pid) }
 

@@ -37,6 +37,7 @@ type sizeResult struct {
 	churnRate int // the rate asked for
 	lat       []time.Duration
 	final     totals
+	progress  string // sync progress seen on screen during a start-up
 	finalErr  error
 	err       error // the run stopped early
 }
@@ -207,6 +208,9 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 		}
 		if len(r.lat) > 0 {
 			fmt.Fprintf(&b, "; latencies %s", durList(r.lat))
+		}
+		if r.progress != "" {
+			fmt.Fprintf(&b, "; progress on screen while syncing: %q", r.progress)
 		}
 		if r.finalErr != nil {
 			fmt.Fprintf(&b, "; totals: %v", r.finalErr)
