@@ -40,11 +40,7 @@ func DecodeYAML(data []byte) ([]*unstructured.Unstructured, error) {
 // as they are. It discovers the API afresh, so CRDs created just before
 // are known.
 func (c *Cluster) Apply(ctx context.Context, objs []*unstructured.Unstructured) error {
-	cfg, err := c.RESTConfig()
-	if err != nil {
-		return err
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	dyn, err := c.Dynamic()
 	if err != nil {
 		return err
 	}
@@ -109,11 +105,7 @@ func (c *Cluster) InstallCRDs(ctx context.Context, paths ...string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := c.RESTConfig()
-	if err != nil {
-		return err
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	dyn, err := c.Dynamic()
 	if err != nil {
 		return err
 	}
@@ -158,4 +150,13 @@ func (c *Cluster) waitServiceAccount(ctx context.Context, ns string) error {
 		_, err := c.client.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
 		return err
 	})
+}
+
+// Dynamic is a dynamic client for the cluster's admin.
+func (c *Cluster) Dynamic() (dynamic.Interface, error) {
+	cfg, err := c.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	return dynamic.NewForConfig(cfg)
 }

@@ -8,7 +8,6 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
 )
 
 // NodePoolResource and NodeClaimResource are Karpenter's v1 resources.
@@ -60,11 +59,7 @@ func (c *Cluster) startKarpenter(ctx context.Context) error {
 	if _, err := c.ApplyFiles(ctx, filepath.Join(data, "nodepool.yaml")); err != nil {
 		return err
 	}
-	cfg, err := c.RESTConfig()
-	if err != nil {
-		return err
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	dyn, err := c.Dynamic()
 	if err != nil {
 		return err
 	}
