@@ -8,10 +8,11 @@ import (
 )
 
 // framePace is the least time between two frames while changes keep coming
-// (say 200 pod changes a second on a big cluster). The first change after a
-// quiet spell is passed on at once, so a single change still shows within
-// the screen's settle delay; a stream of changes is drawn five times a
-// second instead of after every settle, which is what a frame costs.
+// (say 200 pod changes a second on a big cluster) once the initial sync is
+// done. The first change after a quiet spell is passed on at once, so a
+// single change still shows within the screen's settle delay; a stream of
+// changes is drawn five times a second instead of after every settle, which
+// is what a frame costs.
 const framePace = 200 * time.Millisecond
 
 // paced is the model as the screen sees it: the same snapshots, with change
@@ -46,7 +47,13 @@ func pace(ctx context.Context, m *cluster.Cluster, interval time.Duration, after
 			case p.out <- struct{}{}:
 			default: // one is pending already
 			}
-			quietUntil = after(interval)
+			// Until the initial sync is done, every signal passes at once:
+			// the complete first screen must not wait for a pace interval.
+			select {
+			case <-m.Synced():
+				quietUntil = after(interval)
+			default:
+			}
 		}
 	}()
 	return p
