@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 )
@@ -124,13 +123,12 @@ func (r resources) transformPod(obj any) (any, error) {
 	if !ok {
 		return obj, nil // already transformed, or a tombstone
 	}
-	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{UseStatusResources: true})
 	p := &podObj{
 		ns:      intern(pod.Namespace),
 		name:    pod.Name,
 		node:    intern(pod.Spec.NodeName),
 		phase:   podPhase(pod.Status.Phase),
-		req:     r.milli(req),
+		req:     r.podRequests(pod),
 		fargate: pod.Annotations[annotationFargateCap],
 	}
 	if i, ok := r.index[corev1.ResourcePods]; ok {
