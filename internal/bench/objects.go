@@ -209,6 +209,9 @@ func makePod(i int, ns, name string, node string) *corev1.Pod {
 			ImageID:      fmt.Sprintf("123456789012.dkr.ecr.us-west-2.amazonaws.com/%s/%s@sha256:%064x", app, cname, i%28+k),
 			ContainerID:  fmt.Sprintf("containerd://%064x", uint64(i)*31+uint64(k)),
 			RestartCount: 0,
+			// What a kubelet with in-place resize (GA in 1.35) reports.
+			AllocatedResources: containers[k].Resources.Requests,
+			Resources:          containers[k].Resources.DeepCopy(),
 		})
 	}
 	var inits []corev1.Container
