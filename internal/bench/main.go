@@ -60,7 +60,7 @@ func main() {
 	)
 	flag.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
 	flag.StringVar(&cfg.out, "out", "bench-results", "directory for the result table and logs")
-	flag.IntVar(&cfg.runs, "runs", 3, "reference and viewer start-ups per size (medians are reported)")
+	flag.IntVar(&cfg.runs, "runs", 5, "reference and viewer start-ups per size, alternating (medians are reported)")
 	flag.DurationVar(&cfg.settle, "settle", 5*time.Second, "wait after the sync before reading RSS")
 	flag.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle CPU window")
 	flag.DurationVar(&cfg.churn, "churn", 60*time.Second, "churn CPU window")
@@ -241,6 +241,8 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 			if err != nil {
 				return fmt.Errorf("%w\nlast screen:\n%s", err, screen)
 			}
+			syncCPU, _ := o.cpu()
+			r.syncCPU = append(r.syncCPU, syncCPU)
 			time.Sleep(cfg.settle)
 			m, err := o.mem()
 			if err != nil {

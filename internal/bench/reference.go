@@ -59,6 +59,7 @@ func reference(kubeconfig string) error {
 type refResult struct {
 	sync      time.Duration // process start to synced
 	rss, peak int64         // bytes: VmRSS settle after the sync, VmHWM
+	cpu       time.Duration // CPU time used up to the sync
 	nodes     int
 	pods      int
 }
@@ -109,6 +110,7 @@ func runReference(ctx context.Context, kubeconfig string, settle time.Duration) 
 			return r, fmt.Errorf("reference: unexpected output %q", line)
 		}
 		r.sync = time.Since(start)
+		r.cpu, _ = readCPU(cmd.Process.Pid)
 		if _, err := fmt.Sscanf(line, syncedLine+" %d %d", &r.nodes, &r.pods); err != nil {
 			return r, fmt.Errorf("reference: %q: %w", line, err)
 		}

@@ -27,6 +27,7 @@ type sizeResult struct {
 	want      expected
 	refs      []refResult
 	firsts    []time.Duration
+	syncCPU   []time.Duration // the viewer's CPU time up to its first complete frame
 	rss       []int64
 	peaks     []int64
 	idleCPU   time.Duration
@@ -221,13 +222,13 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 		if len(r.refs) > 0 {
 			var parts []string
 			for i := range r.refs {
-				p := fmt.Sprintf("ref %s/%s/%s", secs(r.refs[i].sync), mb(r.refs[i].rss), mb(r.refs[i].peak))
+				p := fmt.Sprintf("ref %s/%s/%s/%s", secs(r.refs[i].sync), secs(r.refs[i].cpu), mb(r.refs[i].rss), mb(r.refs[i].peak))
 				if i < len(r.firsts) {
-					p += fmt.Sprintf(" ours %s/%s/%s", secs(r.firsts[i]), mb(r.rss[i]), mb(r.peaks[i]))
+					p += fmt.Sprintf(" ours %s/%s/%s/%s", secs(r.firsts[i]), secs(r.syncCPU[i]), mb(r.rss[i]), mb(r.peaks[i]))
 				}
 				parts = append(parts, p)
 			}
-			fmt.Fprintf(&b, "\n  runs (time/RSS/peak): %s", strings.Join(parts, "; "))
+			fmt.Fprintf(&b, "\n  runs (time to sync or full screen/CPU used by then/RSS after/peak RSS):\n    %s", strings.Join(parts, "\n    "))
 		}
 	}
 	if renderErr != nil {
