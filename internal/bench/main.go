@@ -212,53 +212,36 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		}
 		time.Sleep(cfg.settle) // let the apiserver's caches settle
 
-		var last *ours
-		defer func() {
-			if last != nil {
-				last.stop()
-			}
-		}()
+		// Start-ups alternate which goes first, so that neither always
+		// meets the apiserver right after the other's sync.
 		for i := range cfg.runs {
-			if !cfg.noRef {
-				fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference\n", s, i+1, cfg.runs)
-				ref, err := runReference(ctx, c.Kubeconfig, cfg.settle)
-				if err != nil {
+			steps := []func() error{
+				func() error { return r.measureReference(ctx, cfg, c.Kubeconfig, i) },
+				func() error { return r.measureStartup(cfg, c.Kubeconfig, dir, i) },
+			}
+			if i%2 == 1 {
+				steps[0], steps[1] = steps[1], steps[0]
+			}
+			for _, step := range steps {
+				if err := step(); err != nil {
 					return err
 				}
-				if ref.nodes != s.nodes || ref.pods != s.pods {
-					return fmt.Errorf("reference synced %d nodes, %d pods; want %d, %d", ref.nodes, ref.pods, s.nodes, s.pods)
-				}
-				r.refs = append(r.refs, ref)
-				fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference %s %s %s\n", s, i+1, cfg.runs, secs(ref.sync), mb(ref.rss), mb(ref.peak))
-			}
-			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: viewer\n", s, i+1, cfg.runs)
-			o, err := startOurs(cfg.viewer, c.Kubeconfig, dir, i)
-			if err != nil {
-				return err
-			}
-			last = o
-			first, screen, err := o.firstFrame(r.want)
-			if err != nil {
-				return fmt.Errorf("%w\nlast screen:\n%s", err, screen)
-			}
-			syncCPU, _ := o.cpu()
-			r.syncCPU = append(r.syncCPU, syncCPU)
-			time.Sleep(cfg.settle)
-			m, err := o.mem()
-			if err != nil {
-				return err
-			}
-			r.firsts, r.rss, r.peaks = append(r.firsts, first), append(r.rss, m.rss), append(r.peaks, m.hwm)
-			if o.progress != "" {
-				r.progress = o.progress
-			}
-			fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: viewer %s %s %s\n", s, i+1, cfg.runs, secs(first), mb(m.rss), mb(m.hwm))
-			if i < cfg.runs-1 {
-				o.stop()
-				last = nil
 			}
 		}
-		o := last
+
+		// The steady-state phases run on one more viewer, alone.
+		fmt.Fprintf(os.Stderr, "bench: %s: viewer for the steady-state phases\n", s)
+		o, err := startOurs(cfg.viewer, c.Kubeconfig, dir, cfg.runs)
+		if err != nil {
+			return err
+		}
+		defer o.stop()
+		if _, screen, err := o.firstFrame(r.want); err != nil {
+			return fmt.Errorf("%w\nlast screen:\n%s", err, screen)
+		}
+		if err := sleep(ctx, cfg.settle); err != nil {
+			return err
+		}
 
 		fmt.Fprintf(os.Stderr, "bench: %s: idle CPU over %s\n", s, cfg.idle)
 		if r.idleCPU, r.idleWall, err = o.cpuOver(func() error { return sleep(ctx, cfg.idle) }); err != nil {
@@ -291,6 +274,54 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		return nil
 	}()
 	return r
+}
+
+// measureReference runs the bare informer once.
+func (r *sizeResult) measureReference(ctx context.Context, cfg config, kubeconfig string, i int) error {
+	if cfg.noRef {
+		return nil
+	}
+	s := r.size
+	fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference\n", s, i+1, cfg.runs)
+	ref, err := runReference(ctx, kubeconfig, cfg.settle)
+	if err != nil {
+		return err
+	}
+	if ref.nodes != s.nodes || ref.pods != s.pods {
+		return fmt.Errorf("reference synced %d nodes, %d pods; want %d, %d", ref.nodes, ref.pods, s.nodes, s.pods)
+	}
+	r.refs = append(r.refs, ref)
+	fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: reference %s (CPU %s) %s %s\n", s, i+1, cfg.runs, secs(ref.sync), secs(ref.cpu), mb(ref.rss), mb(ref.peak))
+	return nil
+}
+
+// measureStartup runs the viewer once until its first complete screen,
+// then reads its memory after the settle time.
+func (r *sizeResult) measureStartup(cfg config, kubeconfig, dir string, i int) error {
+	s := r.size
+	fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: viewer\n", s, i+1, cfg.runs)
+	o, err := startOurs(cfg.viewer, kubeconfig, dir, i)
+	if err != nil {
+		return err
+	}
+	defer o.stop()
+	first, screen, err := o.firstFrame(r.want)
+	if err != nil {
+		return fmt.Errorf("%w\nlast screen:\n%s", err, screen)
+	}
+	syncCPU, _ := o.cpu()
+	time.Sleep(cfg.settle)
+	m, err := o.mem()
+	if err != nil {
+		return err
+	}
+	r.firsts, r.rss, r.peaks = append(r.firsts, first), append(r.rss, m.rss), append(r.peaks, m.hwm)
+	r.syncCPU = append(r.syncCPU, syncCPU)
+	if o.progress != "" {
+		r.progress = o.progress
+	}
+	fmt.Fprintf(os.Stderr, "bench: %s run %d/%d: viewer %s (CPU %s) %s %s\n", s, i+1, cfg.runs, secs(first), secs(syncCPU), mb(m.rss), mb(m.hwm))
+	return nil
 }
 
 func startCluster(ctx context.Context, cfg config) (*harness.Cluster, error) {

@@ -79,6 +79,16 @@ func (r *sizeResult) rows() []row {
 		ratio := first.Seconds() / refSync.Seconds()
 		rows = append(rows, row{"time to full summary", secs(refSync), secs(first),
 			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetFirstFrame), verdict(ratio <= targetFirstFrame)})
+		var refCPU []time.Duration
+		for _, x := range r.refs {
+			refCPU = append(refCPU, x.cpu)
+		}
+		if len(r.syncCPU) > 0 {
+			rc, oc := median(refCPU), median(r.syncCPU)
+			ratio := oc.Seconds() / rc.Seconds()
+			rows = append(rows, row{"  CPU used by then (less work)", secs(rc), secs(oc),
+				fmt.Sprintf("%.2fx", ratio), "<= 1.0x", verdict(ratio <= 1)})
+		}
 		refRSS, oursRSS := medianInt(rss), medianInt(r.rss)
 		ratio = float64(oursRSS) / float64(refRSS)
 		rows = append(rows, row{"RSS after sync", mb(refRSS), mb(oursRSS),
