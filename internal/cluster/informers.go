@@ -60,22 +60,18 @@ type lister[L runtime.Object] interface {
 	Watch(ctx context.Context, o metav1.ListOptions) (watch.Interface, error)
 }
 
-// startInformer probes whether the resource may be listed (a missing
-// permission becomes a note instead of an endless retry), then runs its
-// informer. It reports whether the informer runs.
+// startInformer runs the resource's informer and, alongside, probes whether
+// the resource may be listed: a missing permission stops the informer and
+// becomes a note instead of an endless retry. (Probing first would put a
+// round trip before the initial sync.) It reports whether the informer runs.
 func startInformer[L runtime.Object](ctx context.Context, c *Cluster, s *syncState, client any, api lister[L], mod func(*metav1.ListOptions),
 	objType runtime.Object, transform cache.TransformFunc, h cache.ResourceEventHandler) bool {
 	if mod == nil {
 		mod = func(*metav1.ListOptions) {}
 	}
-	if msg := c.probe(ctx, s.name, func(ctx context.Context) error {
-		_, err := api.List(ctx, metav1.ListOptions{Limit: 1})
-		return err
-	}); msg != "" {
-		c.skip(s, msg)
-		return false
-	}
-	c.run(ctx, s, client, &cache.ListWatch{
+	ictx, stop := context.WithCancel(ctx)
+	context.AfterFunc(ctx, stop)
+	c.run(ictx, s, client, &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			mod(&o)
 			return api.List(ctx, o)
@@ -85,6 +81,14 @@ func startInformer[L runtime.Object](ctx context.Context, c *Cluster, s *syncSta
 			return api.Watch(ctx, o)
 		},
 	}, objType, transform, h)
+	if msg := c.probe(ctx, s.name, func(ctx context.Context) error {
+		_, err := api.List(ctx, metav1.ListOptions{Limit: 1})
+		return err
+	}); msg != "" {
+		stop()
+		c.skip(s, msg)
+		return false
+	}
 	return true
 }
 
