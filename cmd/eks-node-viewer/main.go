@@ -160,7 +160,7 @@ func view(o *options.Options) error {
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
 	// 75 ms and spins at 12, and halves the idle CPU of the default 60.
-	p := tea.NewProgram(ui.New(pace(ctx, m, framePace, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo()}),
+	p := tea.NewProgram(ui.New(pace(ctx, m, framePace, syncRefresh, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo()}),
 		tea.WithContext(ctx), tea.WithFPS(maxFPS))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("terminal: %w", err)

@@ -15,6 +15,12 @@ import (
 // is what a frame costs.
 const framePace = 200 * time.Millisecond
 
+// syncRefresh is how often the screen is refreshed while the initial sync
+// runs, changes or not: the progress counts move, and the screen keeps
+// taking snapshots, so the first complete one follows the end of the sync
+// within a frame or so rather than a whole settle delay later.
+const syncRefresh = 50 * time.Millisecond
+
 // paced is the model as the screen sees it: the same snapshots, with change
 // signals passed on at most every interval.
 type paced struct {
@@ -24,10 +30,24 @@ type paced struct {
 
 func (p *paced) Changed() <-chan struct{} { return p.out }
 
-// pace forwards m's change signals until ctx ends. after is time.After
-// (tests replace it).
-func pace(ctx context.Context, m *cluster.Cluster, interval time.Duration, after func(time.Duration) <-chan time.Time) *paced {
+// pace forwards m's change signals until ctx ends, and signals every
+// refresh until m has synced. after is time.After (tests replace it).
+func pace(ctx context.Context, m *cluster.Cluster, interval, refresh time.Duration, after func(time.Duration) <-chan time.Time) *paced {
 	p := &paced{Cluster: m, out: make(chan struct{}, 1)}
+	go func() {
+		t := time.NewTicker(refresh)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-m.Synced():
+				return
+			case <-t.C:
+				m.Notify()
+			}
+		}
+	}()
 	go func() {
 		var quietUntil <-chan time.Time // nil: the last signal is old enough
 		for {

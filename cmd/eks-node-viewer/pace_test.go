@@ -20,7 +20,7 @@ func TestPaceForwardsAtOnceThenAtMostOncePerInterval(t *testing.T) {
 		timers <- ch
 		return ch
 	}
-	p := pace(ctx, m, time.Hour, after)
+	p := pace(ctx, m, time.Hour, time.Hour, after)
 
 	m.Notify()
 	<-p.Changed() // the first change passes at once
@@ -70,9 +70,19 @@ func TestPaceDoesNotHoldBackTheInitialSync(t *testing.T) {
 		t.Error("a pace interval before the sync")
 		return nil
 	}
-	p := pace(ctx, m, time.Hour, after)
+	p := pace(ctx, m, time.Hour, time.Hour, after)
 	for range 3 {
 		m.Notify()
 		<-p.Changed()
+	}
+}
+
+func TestPaceRefreshesWhileSyncing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := cluster.New(cluster.Options{}) // never synced, never changed
+	p := pace(ctx, m, time.Hour, time.Millisecond, time.After)
+	for range 3 {
+		<-p.Changed() // refreshes come without any change
 	}
 }
