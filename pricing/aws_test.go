@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -389,6 +390,41 @@ func TestAWSNoCredentials(t *testing.T) {
 	h.waitFor("spot reason", func() bool {
 		return h.p.NodePrice(spot("m5.large", "us-west-2a")).Reason == "spot price unavailable: no credentials"
 	})
+	if n := len(srv.Calls()); n != 0 {
+		t.Errorf("%d requests reached AWS without credentials", n)
+	}
+}
+
+// Without credentials, nodes of new types and regions keep arriving (a
+// cluster syncing, Karpenter launching): they are marked as unpriceable for
+// that reason at once, without asking the credential chain again for each.
+func TestAWSNoCredentialsNotAskedAgainPerNewWant(t *testing.T) {
+	srv := newFake(t)
+	var asked atomic.Int32
+	h := start(t, srv, "us-west-2", func(o *AWSOptions) {
+		o.Config.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			asked.Add(1)
+			return aws.Credentials{}, errors.New("no EC2 IMDS role found")
+		})
+	})
+	h.p.NodePrice(spot("m5.large", "us-west-2a"))
+	h.waitFor("first failure", func() bool {
+		return h.p.NodePrice(spot("m5.large", "us-west-2a")).Reason == "spot price unavailable: no credentials"
+	})
+	before := asked.Load()
+	if before == 0 {
+		t.Fatal("the credential chain was never asked")
+	}
+	later := []Node{spot("c5.large", "us-west-2b"), spot("r5.large", "eu-west-1a"), spot("m6i.large", "eu-west-1b")}
+	for _, n := range later {
+		h.p.NodePrice(n)
+		h.waitFor("failure of "+n.InstanceType, func() bool {
+			return h.p.NodePrice(n).Reason == "spot price unavailable: no credentials"
+		})
+	}
+	if after := asked.Load(); after != before {
+		t.Errorf("credential chain asked %d more times for %d new wants; want none until the retry", after-before, len(later))
+	}
 	if n := len(srv.Calls()); n != 0 {
 		t.Errorf("%d requests reached AWS without credentials", n)
 	}

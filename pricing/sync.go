@@ -3,6 +3,7 @@ package pricing
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -90,13 +91,19 @@ func (a *AWS) run(ctx context.Context) {
 	defer tick.Stop()
 	var retry *time.Timer
 	full := true
+	// noCreds: the credential chain found nothing at the last sync. New wants
+	// are then marked as failing for that reason without walking the chain
+	// again (nor logging it again); the retry timer, the refresh tick and
+	// Refresh try the chain afresh.
+	var noCreds error
 	for {
-		failed := a.sync(ctx, full)
-		if retry != nil {
+		failed, creds := a.sync(ctx, full, noCreds)
+		noCreds = creds
+		if retry != nil && !failed {
 			retry.Stop()
 			retry = nil
 		}
-		if failed {
+		if failed && retry == nil { // a pending retry is not postponed
 			retry = time.NewTimer(a.retry)
 		}
 		var retryC <-chan time.Time
@@ -107,11 +114,12 @@ func (a *AWS) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			full = true
+			full, noCreds = true, nil
 		case <-a.refresh:
-			full = true
+			full, noCreds = true, nil
 		case <-retryC:
-			full = false
+			full, noCreds = false, nil
+			retry = nil
 		case <-a.wake:
 			full = false
 			t := time.NewTimer(a.debounce)
@@ -141,12 +149,14 @@ type job struct {
 }
 
 // sync fetches what is missing (or everything, when full) and reports
-// whether anything failed.
-func (a *AWS) sync(ctx context.Context, full bool) (failed bool) {
-	var noCreds error
+// whether anything failed, and the error when no credentials were found.
+// Given known (a no-credentials error from the sync before), it fails the
+// jobs with it, quietly, without asking the credential chain again.
+func (a *AWS) sync(ctx context.Context, full bool, known error) (failed bool, noCreds error) {
+	noCreds = known
 	for _, j := range a.plan(full) {
 		if ctx.Err() != nil {
-			return false
+			return false, nil
 		}
 		var err error
 		if noCreds != nil {
@@ -156,16 +166,16 @@ func (a *AWS) sync(ctx context.Context, full bool) (failed bool) {
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return false
+				return false, nil
 			}
 			failed = true
 			if k, _ := awsapi.Classify(err); k == awsapi.NoCredentials {
 				noCreds = err
 			}
-			a.fail(j, err)
+			a.fail(j, err, known != nil)
 		}
 	}
-	return failed
+	return failed, noCreds
 }
 
 // plan lists the fetches to do, region by region.
@@ -288,9 +298,14 @@ func (a *AWS) fetch(ctx context.Context, j job) error {
 }
 
 // fail records a failed job; the prices fetched before stay.
-func (a *AWS) fail(j job, err error) {
+// Repeats of a failure already logged go to the debug level.
+func (a *AWS) fail(j job, err error, repeat bool) {
 	kind, code := awsapi.Classify(err)
-	a.log.Warn("price fetch failed", "region", j.region, "what", j.kind.label(), "err", err)
+	level := slog.LevelWarn
+	if repeat {
+		level = slog.LevelDebug
+	}
+	a.log.Log(context.Background(), level, "price fetch failed", "region", j.region, "what", j.kind.label(), "err", err)
 	msg := failure(j.kind, kind, code, err)
 	a.publish(j.region, func(r *regionState) {
 		o := outcome{kind: kind, msg: msg}
