@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -443,6 +444,43 @@ func TestForbiddenResourcesAreNotes(t *testing.T) {
 	for _, want := range []string{"pods: forbidden (needs get, list, watch on pods)", "events: forbidden", "no NodeClaims"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes %q lack %q", notes, want)
+		}
+	}
+}
+
+// Without WatchList streaming, the initial lists must come in pages: the
+// reflector's resourceVersion "0" would make the apiserver's cache ignore
+// the page size and answer every pod at once.
+func TestInitialListsArePaged(t *testing.T) {
+	kube := fake.NewClientset(node("n", "1", t0), pod("a", "p", "n", "100m", corev1.PodRunning))
+	var mu sync.Mutex
+	lists := map[string][]metav1.ListOptions{}
+	for _, resource := range []string{"nodes", "pods", "events"} {
+		kube.PrependReactor("list", resource, func(a clienttesting.Action) (bool, runtime.Object, error) {
+			if l, ok := a.(clienttesting.ListActionImpl); ok && l.ListOptions.Limit != 1 { // 1: the permission probe
+				mu.Lock()
+				lists[resource] = append(lists[resource], l.ListOptions)
+				mu.Unlock()
+			}
+			return false, nil, nil
+		})
+	}
+	c := New(Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.Start(ctx, kube, nil)
+	e := &env{t: t, c: c}
+	e.waitFor("synced", func(s Snapshot) bool { return s.Synced })
+	mu.Lock()
+	defer mu.Unlock()
+	for _, resource := range []string{"nodes", "pods", "events"} {
+		if len(lists[resource]) == 0 {
+			t.Errorf("%s: never listed", resource)
+		}
+		for _, o := range lists[resource] {
+			if o.Limit <= 1 || o.ResourceVersion != "" {
+				t.Errorf("%s listed with limit %d, resourceVersion %q; want a page size and the latest version", resource, o.Limit, o.ResourceVersion)
+			}
 		}
 	}
 }

@@ -74,6 +74,7 @@ func startInformer[L runtime.Object](ctx context.Context, c *Cluster, s *syncSta
 	c.run(ictx, s, client, &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			mod(&o)
+			pagedList(&o)
 			return api.List(ctx, o)
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
@@ -90,6 +91,20 @@ func startInformer[L runtime.Object](ctx context.Context, c *Cluster, s *syncSta
 		return false
 	}
 	return true
+}
+
+// pagedList makes a list without WatchList streaming (servers before 1.32,
+// 1.33, or with the WatchList feature off) come in pages. The reflector asks
+// for resourceVersion "0" with a page size, and the apiserver's cache ignores
+// the size for "0": every pod of the cluster in one response, the one that
+// times out on big clusters. A list at the latest version (""), as kubectl's,
+// honours the limit: 500 objects a page, served from the cache where the
+// server can, else from etcd.
+func pagedList(o *metav1.ListOptions) {
+	if o.ResourceVersion == "0" && o.Limit > 0 && o.Continue == "" {
+		o.ResourceVersion = ""
+		o.ResourceVersionMatch = ""
+	}
 }
 
 // nodeClaimsAvailable returns "" when the cluster serves NodeClaims, else a note.

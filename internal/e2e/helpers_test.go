@@ -33,6 +33,13 @@ func (w testWriter) Write(p []byte) (int, error) {
 // the run directory.
 func startCluster(t *testing.T, size harness.Size) *harness.Cluster {
 	t.Helper()
+	return startClusterWith(t, harness.Options{Size: size})
+}
+
+// startClusterWith starts a cluster of opts.Size with opts' extras.
+func startClusterWith(t *testing.T, opts harness.Options) *harness.Cluster {
+	t.Helper()
+	size := opts.Size
 	bin, err := harness.BinDir()
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +48,8 @@ func startCluster(t *testing.T, size harness.Size) *harness.Cluster {
 		t.Skipf("E2E_BUILD=0 and control-plane binaries missing in %s: %s (run make e2e-binaries)", bin, strings.Join(missing, ", "))
 	}
 	start := time.Now()
-	c, err := harness.Start(context.Background(), harness.Options{Size: size, Progress: testWriter{t}, NoBuild: harness.BuildDisabled()})
+	opts.Progress, opts.NoBuild = testWriter{t}, harness.BuildDisabled()
+	c, err := harness.Start(context.Background(), opts)
 	if errors.Is(err, harness.ErrMissing) {
 		t.Skip(err)
 	}

@@ -71,6 +71,8 @@ type Options struct {
 	NoBuild bool
 	// Progress receives progress lines (default os.Stderr).
 	Progress io.Writer
+	// APIServerArgs are extra kube-apiserver flags (feature gates, say).
+	APIServerArgs []string
 	// ReadyTimeout bounds each readiness wait (default 3 minutes: the box
 	// may be busy compiling).
 	ReadyTimeout time.Duration
@@ -243,6 +245,7 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 		// admission plugin would require for every pod.
 		args = append(args, "--disable-admission-plugins=ServiceAccount")
 	}
+	args = append(args, c.opts.APIServerArgs...)
 	p, err := c.run(BinAPIServer, args, nil)
 	if err != nil {
 		return err
