@@ -108,7 +108,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) setSnapshot(s cluster.Snapshot) (tea.Model, tea.Cmd) {
 	m.snap = s
 	m.page = m.layout().clampPage(m.page)
-	cmds := []tea.Cmd{waitForChange(m.src)}
+	cmds := []tea.Cmd{waitForChange(m.src, s.Synced)}
 	if !s.Synced && !m.spinning {
 		m.spinning = true
 		cmds = append(cmds, m.spinner.Tick)

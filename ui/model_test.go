@@ -193,6 +193,27 @@ func TestInitReadsSnapshot(t *testing.T) {
 	}
 }
 
+// The end of the initial sync is shown without the settle delay (a screen
+// that is synced already still settles: TestWaitForChange).
+func TestSyncEndSkipsTheSettle(t *testing.T) {
+	defer func(d time.Duration) { settleDelay = d }(settleDelay)
+	settleDelay = time.Hour // only the end of the sync can cut it short
+	src := newFakeSource(statesSnapshot())
+	src.synced = make(chan struct{})
+	close(src.synced)
+	src.changed <- struct{}{}
+	got := make(chan tea.Msg, 1)
+	go func() { got <- waitForChange(src, false)() }()
+	select {
+	case msg := <-got:
+		if _, ok := msg.(snapshotMsg); !ok {
+			t.Fatalf("got %T, want a snapshot", msg)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the end of the sync waited for the settle delay")
+	}
+}
+
 func TestWaitForChange(t *testing.T) {
 	src := newFakeSource(statesSnapshot())
 	// A burst: two signals are pending when the command runs (room for both,
@@ -201,7 +222,7 @@ func TestWaitForChange(t *testing.T) {
 	src.changed <- struct{}{}
 	src.changed <- struct{}{}
 	start := time.Now()
-	msg := waitForChange(src)()
+	msg := waitForChange(src, true)()
 	if d := time.Since(start); d < settleDelay {
 		t.Errorf("returned after %v, before settling", d)
 	}
@@ -214,7 +235,7 @@ func TestWaitForChange(t *testing.T) {
 	}
 
 	close(src.changed)
-	if msg := waitForChange(src)(); msg != nil {
+	if msg := waitForChange(src, true)(); msg != nil {
 		t.Errorf("closed source: got %T, want nil", msg)
 	}
 }

@@ -15,6 +15,7 @@ import (
 type fakeSource struct {
 	snap    cluster.Snapshot
 	changed chan struct{}
+	synced  chan struct{} // nil: never
 }
 
 func newFakeSource(s cluster.Snapshot) *fakeSource {
@@ -22,6 +23,7 @@ func newFakeSource(s cluster.Snapshot) *fakeSource {
 }
 
 func (f *fakeSource) Changed() <-chan struct{}   { return f.changed }
+func (f *fakeSource) Synced() <-chan struct{}    { return f.synced }
 func (f *fakeSource) Snapshot() cluster.Snapshot { return f.snap }
 
 // renderCase renders s the way View does, at a fixed time.

@@ -10,16 +10,19 @@ import (
 
 // Source is where the model gets its data: cluster.Cluster in production, a
 // fake in tests. Changed delivers a value (coalesced) after the data changed;
-// Snapshot returns an immutable copy of the current data.
+// Synced is closed once the initial sync is complete; Snapshot returns an
+// immutable copy of the current data.
 type Source interface {
 	Changed() <-chan struct{}
+	Synced() <-chan struct{}
 	Snapshot() cluster.Snapshot
 }
 
+// settleDelay absorbs bursts (a scale-up changes hundreds of pods within
+// milliseconds) so that one redraw shows them all. (A variable for tests.)
+var settleDelay = 75 * time.Millisecond
+
 const (
-	// settleDelay absorbs bursts (a scale-up changes hundreds of pods within
-	// milliseconds) so that one redraw shows them all.
-	settleDelay = 75 * time.Millisecond
 	// ageTick re-renders so that ages ("NotReady/3m", node-age) move on even
 	// when nothing changes.
 	ageTick = 5 * time.Second
@@ -38,13 +41,24 @@ func readSnapshot(src Source) tea.Cmd {
 
 // waitForChange blocks until the source changes, lets the burst settle, then
 // delivers one snapshot. Update re-arms it after each snapshotMsg, so exactly
-// one of these is outstanding. A closed channel ends the chain.
-func waitForChange(src Source) tea.Cmd {
+// one of these is outstanding. A closed channel ends the chain. While the
+// screen shows an unsynced snapshot, the end of the sync cuts the settle
+// short: the first complete screen is the one people wait for.
+func waitForChange(src Source, shownSynced bool) tea.Cmd {
 	return func() tea.Msg {
 		if _, ok := <-src.Changed(); !ok {
 			return nil
 		}
-		time.Sleep(settleDelay)
+		settle := time.NewTimer(settleDelay)
+		defer settle.Stop()
+		var synced <-chan struct{}
+		if !shownSynced {
+			synced = src.Synced()
+		}
+		select {
+		case <-settle.C:
+		case <-synced:
+		}
 		// The snapshot below already includes any change signalled while we
 		// slept; drop that signal rather than redraw the same data twice.
 		select {

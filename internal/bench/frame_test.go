@@ -19,6 +19,7 @@ type snapSource struct {
 }
 
 func (s *snapSource) Changed() <-chan struct{}   { return s.changed }
+func (s *snapSource) Synced() <-chan struct{}    { return nil }
 func (s *snapSource) Snapshot() cluster.Snapshot { return s.snap }
 
 // frameSnapshot is a synced snapshot of n priced nodes, shaped like the ones
