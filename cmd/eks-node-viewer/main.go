@@ -65,6 +65,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// started is when the process started (near enough: package init).
+var started = time.Now()
+
 func view(o *options.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -151,8 +154,14 @@ func view(o *options.Options) error {
 		Pricing:     prices,
 	})
 	model.Store(m)
+	syncGC()
 	m.Start(ctx, kubeClient, dyn)
-	go releaseAfterSync(ctx, m.Synced())
+	go func() {
+		if releaseAfterSync(ctx, m.Synced()) {
+			s := m.Snapshot()
+			logger.Info("initial sync complete", "after", time.Since(started).Round(time.Millisecond), "nodes", len(s.Nodes), "pods", s.Pods.Total)
+		}
+	}()
 	if runDemo != nil {
 		go runDemo()
 	}
@@ -181,14 +190,34 @@ const maxFPS = 20
 // event passes through several goroutines, whose hand-offs across threads
 // cost more than the work itself (about a tenth less CPU under 200 pod
 // changes a second at 5,000 nodes).
-func releaseAfterSync(ctx context.Context, synced <-chan struct{}) {
+// It reports whether the sync completed.
+func releaseAfterSync(ctx context.Context, synced <-chan struct{}) bool {
 	select {
 	case <-synced:
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(100)
+		}
 		debug.FreeOSMemory()
 		if os.Getenv("GOMAXPROCS") == "" {
 			runtime.GOMAXPROCS(1)
 		}
+		return true
 	case <-ctx.Done():
+		return false
+	}
+}
+
+// syncGCPercent is the garbage collector's GOGC during the initial sync,
+// unless GOGC is set. Every object of the sync is decoded in full and
+// dropped at once, while the model that stays is small: at the default of
+// 100 the collector would run after every few thousand pods, and costs a
+// quarter of the sync's CPU (10,000 pods: 1.6 s of CPU at 100, 1.2 s at
+// 200, peak RSS 60 MB and 72 MB). releaseAfterSync sets 100 again.
+const syncGCPercent = 200
+
+func syncGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(syncGCPercent)
 	}
 }
 

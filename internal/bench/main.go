@@ -47,6 +47,7 @@ type config struct {
 	reuse      string // dev: use the cluster kept in this directory
 	skipRender bool
 	noRef      bool // dev: skip the reference runs
+	onlyStart  bool // dev: only the start-ups
 }
 
 func main() {
@@ -70,6 +71,7 @@ func main() {
 	flag.StringVar(&cfg.reuse, "reuse", "", "development: use the cluster kept in DIR (objects already loaded are kept)")
 	flag.BoolVar(&cfg.skipRender, "skip-render", false, "skip the go test benchmarks")
 	flag.BoolVar(&cfg.noRef, "no-reference", false, "development: skip the reference runs")
+	flag.BoolVar(&cfg.onlyStart, "startups-only", false, "development: measure only the start-ups (no steady-state phases)")
 	flag.Parse()
 
 	if *devChurn != "" {
@@ -229,6 +231,9 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 			}
 		}
 
+		if cfg.onlyStart {
+			return nil
+		}
 		// The steady-state phases run on one more viewer, alone.
 		fmt.Fprintf(os.Stderr, "bench: %s: viewer for the steady-state phases\n", s)
 		o, err := startOurs(cfg.viewer, c.Kubeconfig, dir, cfg.runs)
