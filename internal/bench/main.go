@@ -56,6 +56,7 @@ func main() {
 		kubeconfig    = flag.String("kubeconfig", "", "internal: kubeconfig for -reference")
 		devChurn      = flag.String("dev-churn", "", "development: only churn the cluster of this kubeconfig for -churn")
 		devChurnNodes = flag.Int("dev-churn-nodes", 5000, "development: node count for -dev-churn")
+		stopDir       = flag.String("stop", "", "development: stop the cluster kept in DIR (-keep) and delete DIR")
 		sizes         = flag.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
 		cfg           config
 	)
@@ -74,6 +75,18 @@ func main() {
 	flag.BoolVar(&cfg.onlyStart, "startups-only", false, "development: measure only the start-ups (no steady-state phases)")
 	flag.Parse()
 
+	if *stopDir != "" {
+		c, err := harness.Load(*stopDir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "stop:", err)
+			os.Exit(1)
+		}
+		if err := c.Remove(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *devChurn != "" {
 		if err := churnOnly(*devChurn, *devChurnNodes, cfg.churn); err != nil {
 			fmt.Fprintln(os.Stderr, "churn:", err)
@@ -350,7 +363,7 @@ func startCluster(ctx context.Context, cfg config) (*harness.Cluster, error) {
 	}
 	if cfg.keep != "" {
 		c.Detach()
-		fmt.Fprintf(os.Stderr, "bench: cluster kept in %s (stop it: kill the pids in %s/state.json)\n", cfg.keep, cfg.keep)
+		fmt.Fprintf(os.Stderr, "bench: cluster kept in %s (stop it: go run ./internal/bench -stop %s)\n", cfg.keep, cfg.keep)
 	}
 	return c, nil
 }
