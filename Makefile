@@ -40,7 +40,7 @@ tmux:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing tmux (apt-get)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) >/dev/null || exit 1; \
-	  else echo "make test needs tmux: install it (e.g. sudo apt-get install tmux)"; exit 1; fi; }
+	  else echo "tmux is needed: install it (e.g. sudo apt-get install tmux)"; exit 1; fi; }
 
 ## golden: rewrite the UI golden files after an intended change
 golden:
@@ -58,9 +58,9 @@ clean:
 include internal/e2e/e2e.mk
 
 ## bench-scale: the viewer against a bare client-go informer on a real apiserver
-## at scale (SIZES="NODESxPODS ..."; the 100,000-pod size takes ~10 minutes)
+## at scale (SIZES="NODESxPODS ..."; the 100,000-pod size takes 10-15 minutes)
 SIZES ?= 500x10000 5000x100000
 BENCH_ARGS ?=
 .PHONY: bench-scale
-bench-scale: build
+bench-scale: build tmux
 	$(GO) run ./internal/bench -sizes "$(SIZES)" -viewer $(BIN) -out bench-results $(BENCH_ARGS)
