@@ -122,7 +122,7 @@ func (c *Cluster) refreshOrder(priceGen uint64) {
 		}
 		if e.dirty {
 			old := e.key
-			e.row = c.nodeRow(e.name, e, false)
+			e.row = c.nodeRow(e)
 			e.key = c.sortBy.key(&e.row)
 			e.dirty, e.priceGen = false, 0
 			c.unsorted = c.unsorted || e.key != old
@@ -144,11 +144,7 @@ func (c *Cluster) refreshOrder(priceGen uint64) {
 // mergeRows copies the cached node rows and the launching rows into one
 // sorted slice.
 func (c *Cluster) mergeRows(launching []Node, claimDeleting map[string]bool) []Node {
-	keys := make([]sortKey, len(launching))
-	for i := range launching {
-		keys[i] = c.sortBy.key(&launching[i])
-	}
-	sort.Sort(&nodeSorter{rows: launching, keys: keys, by: c.sortBy})
+	keys := sortRows(launching, c.sortBy)
 
 	rows := make([]Node, 0, len(c.order)+len(launching))
 	j := 0
@@ -165,16 +161,18 @@ func (c *Cluster) mergeRows(launching []Node, claimDeleting map[string]bool) []N
 	return append(rows, launching[j:]...)
 }
 
-func (c *Cluster) nodeRow(name string, e *nodeEntry, claimDeleting bool) Node {
+// nodeRow builds a shown node's row (mergeRows adds a deleting NodeClaim's
+// deletion).
+func (c *Cluster) nodeRow(e *nodeEntry) Node {
 	n := e.node
 	row := Node{
-		Name:         name,
+		Name:         e.name,
 		Created:      n.created,
 		InstanceType: n.desc.InstanceType,
 		Capacity:     n.desc.Capacity,
 		AutoMode:     n.desc.AutoMode,
 		Cordoned:     n.cordoned,
-		Deleting:     n.deleting || claimDeleting,
+		Deleting:     n.deleting,
 		Ready:        n.ready,
 		ReadySince:   n.readySince,
 		Pods:         e.pods.pods,

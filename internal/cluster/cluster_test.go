@@ -377,7 +377,7 @@ func TestExtraLabelsAndSorting(t *testing.T) {
 		{options.SortSpec{Key: "zone", Descending: true}, "node-2,node-10,node-1"},
 	} {
 		rows := append([]Node(nil), s.Nodes...)
-		sortNodes(rows, tt.spec, s.ExtraLabels)
+		sortRows(rows, newSortBy(tt.spec, s.ExtraLabels))
 		if got := names(Snapshot{Nodes: rows}); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.spec, got, tt.want)
 		}

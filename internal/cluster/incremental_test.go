@@ -43,15 +43,15 @@ func (c *Cluster) testPod(p *corev1.Pod, sign int) {
 func fullRows(c *Cluster) []Node {
 	c.mu.Lock()
 	var rows []Node
-	for name, e := range c.nodes {
+	for _, e := range c.nodes {
 		if e.node != nil {
-			row := c.nodeRow(name, e, false)
+			row := c.nodeRow(e)
 			row.Price = c.opts.Pricing.NodePrice(e.priceDesc())
 			rows = append(rows, row)
 		}
 	}
 	c.mu.Unlock()
-	sortNodes(rows, c.opts.Sort, c.opts.ExtraLabels)
+	sortRows(rows, newSortBy(c.opts.Sort, c.opts.ExtraLabels))
 	return rows
 }
 

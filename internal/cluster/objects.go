@@ -150,10 +150,17 @@ func intern(s string) string {
 // podPhase returns the phase as one of the constants (a decoded phase is a
 // fresh string per pod).
 func podPhase(p corev1.PodPhase) corev1.PodPhase {
-	for _, known := range []corev1.PodPhase{corev1.PodRunning, corev1.PodPending, corev1.PodSucceeded, corev1.PodFailed, corev1.PodUnknown} {
-		if p == known {
-			return known
-		}
+	switch p {
+	case corev1.PodRunning:
+		return corev1.PodRunning
+	case corev1.PodPending:
+		return corev1.PodPending
+	case corev1.PodSucceeded:
+		return corev1.PodSucceeded
+	case corev1.PodFailed:
+		return corev1.PodFailed
+	case corev1.PodUnknown:
+		return corev1.PodUnknown
 	}
 	return p
 }

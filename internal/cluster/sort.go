@@ -8,17 +8,18 @@ import (
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 )
 
-// sortNodes orders rows by spec. Creation "dsc" lists the oldest first (by
-// age, descending); labels compare naturally ("node-2" < "node-10"), usage
-// labels numerically; rows without the label go last either way. Ties fall
-// back to the name, so the order is stable across snapshots.
-func sortNodes(rows []Node, spec options.SortSpec, extra []string) {
-	by := newSortBy(spec, extra)
+// sortRows orders rows by by and returns their keys in the new order.
+// Creation "dsc" lists the oldest first (by age, descending); labels compare
+// naturally ("node-2" < "node-10"), usage labels numerically; rows without
+// the label go last either way. Ties fall back to the name, so the order is
+// stable across snapshots.
+func sortRows(rows []Node, by sortBy) []sortKey {
 	keys := make([]sortKey, len(rows))
 	for i := range rows {
 		keys[i] = by.key(&rows[i])
 	}
 	sort.Sort(&nodeSorter{rows: rows, keys: keys, by: by})
+	return keys
 }
 
 // sortBy is a parsed sort spec: it makes a row's key and compares keys.
