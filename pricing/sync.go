@@ -97,8 +97,8 @@ func (a *AWS) run(ctx context.Context) {
 	// Refresh try the chain afresh.
 	var noCreds error
 	for {
-		failed, creds := a.sync(ctx, full, noCreds)
-		noCreds = creds
+		var failed bool
+		failed, noCreds = a.sync(ctx, full, noCreds)
 		if retry != nil && !failed {
 			retry.Stop()
 			retry = nil

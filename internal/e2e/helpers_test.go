@@ -136,3 +136,27 @@ func scale(t *testing.T, c *harness.Cluster, replicas int) {
 	}
 	t.Logf("scaled %s to %d", harness.LabDeployment, replicas)
 }
+
+// installNodeClaims installs Karpenter's NodeClaim CRD in c.
+func installNodeClaims(t *testing.T, ctx context.Context, c *harness.Cluster) {
+	t.Helper()
+	crd, err := harness.NodeClaimCRDFile(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.InstallCRDs(ctx, crd); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// nodeClaimAPI installs the NodeClaim CRD in c and returns the admin's
+// clients, ready to create objects and compare the model with the API.
+func nodeClaimAPI(t *testing.T, ctx context.Context, c *harness.Cluster) *api {
+	t.Helper()
+	installNodeClaims(t, ctx, c)
+	dyn, err := c.Dynamic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &api{t: t, ctx: ctx, kube: c.Client(), dyn: dyn}
+}

@@ -32,23 +32,8 @@ func TestInformers(t *testing.T) {
 	c := startCluster(t, harness.SizeAPIServer)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	crd, err := harness.NodeClaimCRDFile(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.InstallCRDs(ctx, crd); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := c.RESTConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kube := c.Client()
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &api{t: t, ctx: ctx, kube: kube, dyn: dyn}
+	a := nodeClaimAPI(t, ctx, c)
+	kube, dyn := a.kube, a.dyn
 
 	model := cluster.New(cluster.Options{Resources: []string{"cpu", "memory", "pods"}})
 	model.Start(ctx, kube, dyn)

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
@@ -26,22 +25,7 @@ func TestPagedInitialListWithoutWatchList(t *testing.T) {
 	c := startClusterWith(t, harness.Options{Size: harness.SizeAPIServer, APIServerArgs: []string{"--feature-gates=WatchList=false"}})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	crd, err := harness.NodeClaimCRDFile(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.InstallCRDs(ctx, crd); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := c.RESTConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &api{t: t, ctx: ctx, kube: c.Client(), dyn: dyn}
+	a := nodeClaimAPI(t, ctx, c)
 
 	const pods = 1234 // three pages of 500
 	a.node(readyNode("page-node-1", "m5.24xlarge", "95690m", "370Gi"))
@@ -49,6 +33,10 @@ func TestPagedInitialListWithoutWatchList(t *testing.T) {
 		a.pod(boundPod("paged", fmt.Sprintf("p-%04d", i), "page-node-1", "10m"))
 	}
 
+	cfg, err := c.RESTConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec := &listRecorder{}
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { rec.next = rt; return rec })
 	kube, err := kubernetes.NewForConfig(cfg)
@@ -56,7 +44,7 @@ func TestPagedInitialListWithoutWatchList(t *testing.T) {
 		t.Fatal(err)
 	}
 	model := cluster.New(cluster.Options{Resources: []string{"cpu", "memory", "pods"}})
-	model.Start(ctx, kube, dyn)
+	model.Start(ctx, kube, a.dyn)
 	a.check(model, "after a paged initial list")
 
 	lists := rec.podLists()

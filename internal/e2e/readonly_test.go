@@ -23,13 +23,7 @@ import (
 func TestReadOnly(t *testing.T) {
 	c := startCluster(t, harness.SizeAPIServer)
 	ctx := context.Background()
-	crd, err := harness.NodeClaimCRDFile(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.InstallCRDs(ctx, crd); err != nil {
-		t.Fatal(err)
-	}
+	installNodeClaims(t, ctx, c)
 	kube := c.Client()
 	for i, it := range []string{"t3a.medium", "t3a.large"} {
 		n := readyNode(fmt.Sprintf("ro-node-%d", i+1), it, "2", "4Gi")

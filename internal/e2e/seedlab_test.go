@@ -154,11 +154,7 @@ type labWatch struct {
 }
 
 func newLabWatch(t *testing.T, c *harness.Cluster) *labWatch {
-	cfg, err := c.RESTConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	dyn, err := c.Dynamic()
 	if err != nil {
 		t.Fatal(err)
 	}
