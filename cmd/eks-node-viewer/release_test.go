@@ -40,35 +40,36 @@ func gcPercent() int {
 	return p
 }
 
-func TestSyncRunsALazierCollectorUntilDone(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMAXPROCS", "")
-	syncGC()
-	if p := gcPercent(); p != syncGCPercent {
-		t.Errorf("GOGC %d during the sync, want %d", p, syncGCPercent)
-	}
-	synced := make(chan struct{})
-	close(synced)
-	if !releaseAfterSync(context.Background(), synced) {
-		t.Error("a completed sync reported as not")
-	}
-	if p := gcPercent(); p != 100 {
-		t.Errorf("GOGC %d after the sync, want 100", p)
-	}
-}
-
-func TestSyncKeepsAnExplicitGOGC(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	t.Setenv("GOGC", "50")
-	t.Setenv("GOMAXPROCS", "")
-	syncGC()
-	synced := make(chan struct{})
-	close(synced)
-	releaseAfterSync(context.Background(), synced)
-	if p := gcPercent(); p != 50 {
-		t.Errorf("GOGC %d, want the 50 asked for", p)
+// The collector runs lazier during the sync and at the default after it,
+// unless the user set GOGC.
+func TestSyncGC(t *testing.T) {
+	for _, tt := range []struct {
+		env           string
+		during, after int
+	}{
+		{env: "", during: syncGCPercent, after: 100},
+		{env: "50", during: 50, after: 50},
+	} {
+		t.Run("GOGC="+tt.env, func(t *testing.T) {
+			defer debug.SetGCPercent(debug.SetGCPercent(100))
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+			if tt.env != "" {
+				debug.SetGCPercent(tt.during) // as the runtime did from the environment
+			}
+			t.Setenv("GOGC", tt.env)
+			t.Setenv("GOMAXPROCS", "")
+			syncGC()
+			if p := gcPercent(); p != tt.during {
+				t.Errorf("GOGC %d during the sync, want %d", p, tt.during)
+			}
+			synced := make(chan struct{})
+			close(synced)
+			if !releaseAfterSync(context.Background(), synced) {
+				t.Error("a completed sync reported as not")
+			}
+			if p := gcPercent(); p != tt.after {
+				t.Errorf("GOGC %d after the sync, want %d", p, tt.after)
+			}
+		})
 	}
 }

@@ -50,68 +50,74 @@ type config struct {
 	onlyStart  bool // dev: only the start-ups
 }
 
-func main() {
+func main() { os.Exit(benchMain(os.Args[1:])) }
+
+// benchMain runs the mode the flags ask for and returns the exit code: 0,
+// 1 when it failed, 2 for bad input.
+func benchMain(args []string) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var (
-		ref           = flag.Bool("reference", false, "internal: run the bare informer (the reference) and report its sync")
-		kubeconfig    = flag.String("kubeconfig", "", "internal: kubeconfig for -reference")
-		devChurn      = flag.String("dev-churn", "", "development: only churn the cluster of this kubeconfig for -churn")
-		devChurnNodes = flag.Int("dev-churn-nodes", 5000, "development: node count for -dev-churn")
-		stopDir       = flag.String("stop", "", "development: stop the cluster kept in DIR (-keep) and delete DIR")
-		sizes         = flag.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
+		ref           = fs.Bool("reference", false, "internal: run the bare informer (the reference) and report its sync")
+		kubeconfig    = fs.String("kubeconfig", "", "internal: kubeconfig for -reference")
+		devChurn      = fs.String("dev-churn", "", "development: only churn the cluster of this kubeconfig for -churn")
+		devChurnNodes = fs.Int("dev-churn-nodes", 5000, "development: node count for -dev-churn")
+		stopDir       = fs.String("stop", "", "development: stop the cluster kept in DIR (-keep) and delete DIR")
+		sizes         = fs.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
 		cfg           config
 	)
-	flag.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
-	flag.StringVar(&cfg.out, "out", "bench-results", "directory for the result table and logs")
-	flag.IntVar(&cfg.runs, "runs", 5, "reference and viewer start-ups per size, alternating (medians are reported)")
-	flag.DurationVar(&cfg.settle, "settle", 5*time.Second, "wait after the sync before reading RSS")
-	flag.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle CPU window")
-	flag.DurationVar(&cfg.churn, "churn", 60*time.Second, "churn CPU window")
-	flag.IntVar(&cfg.churnRate, "churn-rate", 200, "pod creates + deletes per second during churn")
-	flag.IntVar(&cfg.benchCount, "bench-count", 5, "go test -count for the render benchmarks")
-	flag.StringVar(&cfg.keep, "keep", "", "development: start the (single) cluster in DIR and leave it running")
-	flag.StringVar(&cfg.reuse, "reuse", "", "development: use the cluster kept in DIR (objects already loaded are kept)")
-	flag.BoolVar(&cfg.skipRender, "skip-render", false, "skip the go test benchmarks")
-	flag.BoolVar(&cfg.noRef, "no-reference", false, "development: skip the reference runs")
-	flag.BoolVar(&cfg.onlyStart, "startups-only", false, "development: measure only the start-ups (no steady-state phases)")
-	flag.Parse()
+	fs.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
+	fs.StringVar(&cfg.out, "out", "bench-results", "directory for the result table and logs")
+	fs.IntVar(&cfg.runs, "runs", 5, "reference and viewer start-ups per size, alternating (medians are reported)")
+	fs.DurationVar(&cfg.settle, "settle", 5*time.Second, "wait after the sync before reading RSS")
+	fs.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle CPU window")
+	fs.DurationVar(&cfg.churn, "churn", 60*time.Second, "churn CPU window")
+	fs.IntVar(&cfg.churnRate, "churn-rate", 200, "pod creates + deletes per second during churn")
+	fs.IntVar(&cfg.benchCount, "bench-count", 5, "go test -count for the render benchmarks")
+	fs.StringVar(&cfg.keep, "keep", "", "development: start the (single) cluster in DIR and leave it running")
+	fs.StringVar(&cfg.reuse, "reuse", "", "development: use the cluster kept in DIR (objects already loaded are kept)")
+	fs.BoolVar(&cfg.skipRender, "skip-render", false, "skip the go test benchmarks")
+	fs.BoolVar(&cfg.noRef, "no-reference", false, "development: skip the reference runs")
+	fs.BoolVar(&cfg.onlyStart, "startups-only", false, "development: measure only the start-ups (no steady-state phases)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // the flag package has said why
+	}
 
-	if *stopDir != "" {
-		c, err := harness.Load(*stopDir)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "stop:", err)
-			os.Exit(1)
-		}
-		if err := c.Remove(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop:", err)
-			os.Exit(1)
-		}
-		return
-	}
-	if *devChurn != "" {
-		if err := churnOnly(*devChurn, *devChurnNodes, cfg.churn); err != nil {
-			fmt.Fprintln(os.Stderr, "churn:", err)
-			os.Exit(1)
-		}
-		return
-	}
-	if *ref {
-		if err := reference(*kubeconfig); err != nil {
-			fmt.Fprintln(os.Stderr, "reference:", err)
-			os.Exit(1)
-		}
-		return
+	switch {
+	case *stopDir != "":
+		return exitCode("stop", stopKept(*stopDir), 1)
+	case *devChurn != "":
+		return exitCode("churn", churnOnly(*devChurn, *devChurnNodes, cfg.churn), 1)
+	case *ref:
+		return exitCode("reference", reference(*kubeconfig), 1)
 	}
 	klog.SetOutput(io.Discard) // client-go's complaints about cancelled requests
 	klog.LogToStderr(false)
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(2)
+		return exitCode("bench", err, 2)
 	}
-	if err := run(cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+	return exitCode("bench", run(cfg), 1)
+}
+
+// exitCode reports err, if any, and returns the exit code for it.
+func exitCode(what string, err error, code int) int {
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintln(os.Stderr, what+":", err)
+	return code
+}
+
+// stopKept stops a cluster kept with -keep and deletes its directory.
+func stopKept(dir string) error {
+	c, err := harness.Load(dir)
+	if err != nil {
+		return err
+	}
+	return c.Remove()
 }
 
 func parseSizes(s string) ([]size, error) {
