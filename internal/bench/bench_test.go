@@ -149,3 +149,23 @@ func TestObjectSizesJSON(t *testing.T) {
 	}
 	t.Logf("json: pod %d B (before the server adds managedFields and defaults)", podJSON/30)
 }
+
+func TestMedian(t *testing.T) {
+	for _, tt := range []struct {
+		in   []time.Duration
+		want time.Duration
+	}{
+		{nil, 0},
+		{[]time.Duration{3, 1, 2}, 2},
+		{[]time.Duration{4, 1, 3, 2}, 2}, // (2+3)/2 in integers
+		{[]time.Duration{10, 30}, 20},
+	} {
+		if got := median(tt.in); got != tt.want {
+			t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	in := []int64{5, 1, 9}
+	if got := median(in); got != 5 || in[0] != 5 {
+		t.Errorf("median(%v) = %d, and must not reorder its input", in, got)
+	}
+}

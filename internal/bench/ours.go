@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -195,22 +195,16 @@ func (o *ours) checkTotals(want expected) (totals, error) {
 	return got, nil
 }
 
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
+// median of durations or byte counts (the mean of the middle two for an
+// even count).
+func median[T ~int64](xs []T) T {
+	if len(xs) == 0 {
 		return 0
 	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	s := slices.Clone(xs)
+	slices.Sort(s)
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func medianInt(xs []int64) int64 {
-	ds := make([]time.Duration, len(xs))
-	for i, x := range xs {
-		ds[i] = time.Duration(x)
-	}
-	return int64(median(ds))
 }

@@ -89,11 +89,11 @@ func (r *sizeResult) rows() []row {
 			rows = append(rows, row{"  CPU used by then (less work)", secs(rc), secs(oc),
 				fmt.Sprintf("%.2fx", ratio), "<= 1.0x", verdict(ratio <= 1)})
 		}
-		refRSS, oursRSS := medianInt(rss), medianInt(r.rss)
+		refRSS, oursRSS := median(rss), median(r.rss)
 		ratio = float64(oursRSS) / float64(refRSS)
 		rows = append(rows, row{"RSS after sync", mb(refRSS), mb(oursRSS),
 			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetRSS), verdict(ratio <= targetRSS)})
-		refPeak, oursPeak := medianInt(peak), medianInt(r.peaks)
+		refPeak, oursPeak := median(peak), median(r.peaks)
 		ratio = float64(oursPeak) / float64(refPeak)
 		rows = append(rows, row{"peak RSS", mb(refPeak), mb(oursPeak),
 			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetPeak), verdict(ratio <= targetPeak)})
