@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -68,10 +69,11 @@ func pct(cpu, wall time.Duration) float64 {
 func (r *sizeResult) rows() []row {
 	var rows []row
 	if len(r.refs) > 0 && len(r.firsts) > 0 {
-		var syncs []time.Duration
+		var syncs, refCPU []time.Duration
 		var rss, peak []int64
 		for _, x := range r.refs {
 			syncs = append(syncs, x.sync)
+			refCPU = append(refCPU, x.cpu)
 			rss = append(rss, x.rss)
 			peak = append(peak, x.peak)
 		}
@@ -79,10 +81,6 @@ func (r *sizeResult) rows() []row {
 		ratio := first.Seconds() / refSync.Seconds()
 		rows = append(rows, row{"time to full summary", secs(refSync), secs(first),
 			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetFirstFrame), verdict(ratio <= targetFirstFrame)})
-		var refCPU []time.Duration
-		for _, x := range r.refs {
-			refCPU = append(refCPU, x.cpu)
-		}
 		if len(r.syncCPU) > 0 {
 			rc, oc := median(refCPU), median(r.syncCPU)
 			ratio := oc.Seconds() / rc.Seconds()
@@ -120,21 +118,13 @@ func (r *sizeResult) rows() []row {
 	if len(r.lat) > 0 {
 		p50 := median(r.lat)
 		rows = append(rows, row{fmt.Sprintf("event-to-screen p50 (n=%d)", len(r.lat)), "-",
-			fmt.Sprintf("%s (max %s)", ms(p50), ms(maxDur(r.lat))), "-", "<= 250 ms", verdict(p50 <= targetLatency)})
+			fmt.Sprintf("%s (max %s)", ms(p50), ms(slices.Max(r.lat))), "-", "<= 250 ms", verdict(p50 <= targetLatency)})
 	}
 	if r.final.ok || r.finalErr != nil {
 		shown := fmt.Sprintf("%d nodes, %d pods, cpu %s", r.final.nodes, r.final.pods, r.final.cpu)
 		rows = append(rows, row{"final screen = objects created", "-", shown, "-", "equal", verdict(r.finalErr == nil)})
 	}
 	return rows
-}
-
-func maxDur(ds []time.Duration) time.Duration {
-	var m time.Duration
-	for _, d := range ds {
-		m = max(m, d)
-	}
-	return m
 }
 
 func (rb renderBench) rows() []row {
