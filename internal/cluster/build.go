@@ -1,11 +1,8 @@
 package cluster
 
 import (
-	"fmt"
+	"maps"
 	"slices"
-	"sort"
-	"strconv"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -17,17 +14,22 @@ func labelSet(m map[string]string) labels.Set { return labels.Set(m) }
 
 func resourceName(s string) corev1.ResourceName { return corev1.ResourceName(s) }
 
-// Snapshot copies the model into render-ready rows, prices joined and sorted.
-// It walks nodes and NodeClaims, never pods, and rebuilds only the rows of
-// nodes that changed since the last Snapshot: the others are copied from a
-// cache, in the order kept from the last sort.
-func (c *Cluster) Snapshot() Snapshot {
+// Snapshot is SnapshotFor(Query{}): the node list alone.
+func (c *Cluster) Snapshot() Snapshot { return c.SnapshotFor(Query{}) }
+
+// SnapshotFor copies the model into rows, prices joined and sorted, plus
+// what q asks for. It walks nodes and NodeClaims, never all pods (a node's
+// detail walks that node's pods), and rebuilds only the rows of nodes that
+// changed since the last Snapshot: the others are copied from a cache, in
+// the order kept from the last sort.
+func (c *Cluster) SnapshotFor(q Query) Snapshot {
 	now := c.opts.Now()
 	// Read before asking for any price: a change published after this read
 	// bumps the generation again, so the next Snapshot asks anew.
 	priceGen := c.priceGen.Load() + 1
 	c.mu.Lock()
 	s := Snapshot{
+		Query:       q,
 		Taken:       now,
 		Synced:      true,
 		Resources:   c.opts.Resources,
@@ -37,21 +39,17 @@ func (c *Cluster) Snapshot() Snapshot {
 	for _, st := range c.syncs {
 		if !st.synced {
 			s.Synced = false
-			if n := max(st.count, int(st.streamed.Load())); n > 0 {
-				s.Waiting = append(s.Waiting, fmt.Sprintf("%s (%s so far)", st.name, thousands(n)))
-			} else {
-				s.Waiting = append(s.Waiting, st.name)
-			}
+			s.Syncing = append(s.Syncing, SyncProgress{Resource: st.name, Objects: max(st.count, int(st.streamed.Load()))})
 		}
 	}
 	if len(c.syncs) == 0 {
 		s.Synced = false
-		s.Waiting = []string{"nodes"}
+		s.Syncing = []SyncProgress{{Resource: "nodes"}}
 	}
 
 	// NodeClaims joined to a shown Node lend it their deletion; the others
 	// are launching capacity.
-	var claimDeleting map[string]bool
+	var joined map[string]*claimObj
 	var launching []Node
 	for _, cl := range c.claims {
 		name := ""
@@ -62,16 +60,16 @@ func (c *Cluster) Snapshot() Snapshot {
 		}
 		switch {
 		case name == "":
-			row := c.claimRow(cl, now)
+			row := c.claimRow(cl)
 			if c.opts.Pricing != nil {
 				row.Price = c.opts.Pricing.NodePrice(cl.desc)
 			}
 			launching = append(launching, row)
-		case cl.deleting:
-			if claimDeleting == nil {
-				claimDeleting = map[string]bool{}
+		default:
+			if joined == nil {
+				joined = map[string]*claimObj{}
 			}
-			claimDeleting[name] = true
+			joined[name] = cl
 		}
 	}
 
@@ -86,18 +84,25 @@ func (c *Cluster) Snapshot() Snapshot {
 	}
 	s.Totals = totals
 	s.Pods = PodCounts{
-		Total:     c.onNodes.pods + c.unscheduled.pods,
-		Pending:   c.onNodes.pending + c.unscheduled.pending,
-		Running:   c.onNodes.running + c.unscheduled.running,
-		Bound:     c.onNodes.pods,
-		Elsewhere: c.elsewhere,
+		Total:       c.onNodes.pods + c.unscheduled.pods,
+		Pending:     c.onNodes.pending + c.unscheduled.pending,
+		Running:     c.onNodes.running + c.unscheduled.running,
+		Bound:       c.onNodes.pods,
+		Unscheduled: c.unscheduled.pods,
+		Elsewhere:   c.elsewhere,
 	}
-	for _, topic := range sortedKeys(c.notes) {
+	for _, topic := range slices.Sorted(maps.Keys(c.notes)) {
 		s.Notes = append(s.Notes, c.notes[topic])
 	}
 
 	c.refreshOrder(priceGen)
-	s.Nodes = c.mergeRows(launching, claimDeleting)
+	s.Nodes = c.mergeRows(launching, joined)
+	if q.Node != "" {
+		s.Detail = c.detail(q.Node, s.Nodes)
+	}
+	if q.Pending {
+		s.Pending = c.pendingPods()
+	}
 	c.mu.Unlock()
 
 	s.Cost = c.cost(s.Nodes)
@@ -142,8 +147,8 @@ func (c *Cluster) refreshOrder(priceGen uint64) {
 }
 
 // mergeRows copies the cached node rows and the launching rows into one
-// sorted slice.
-func (c *Cluster) mergeRows(launching []Node, claimDeleting map[string]bool) []Node {
+// sorted slice; joined NodeClaims lend their node their name and deletion.
+func (c *Cluster) mergeRows(launching []Node, joined map[string]*claimObj) []Node {
 	keys := sortRows(launching, c.sortBy)
 
 	rows := make([]Node, 0, len(c.order)+len(launching))
@@ -154,8 +159,10 @@ func (c *Cluster) mergeRows(launching []Node, claimDeleting map[string]bool) []N
 			j++
 		}
 		rows = append(rows, e.row)
-		if claimDeleting[e.name] {
-			rows[len(rows)-1].Deleting = true
+		if cl := joined[e.name]; cl != nil {
+			row := &rows[len(rows)-1]
+			row.NodeClaim = cl.name
+			row.Deleting = row.Deleting || cl.deleting
 		}
 	}
 	return append(rows, launching[j:]...)
@@ -171,6 +178,8 @@ func (c *Cluster) nodeRow(e *nodeEntry) Node {
 		InstanceType: n.desc.InstanceType,
 		Capacity:     n.desc.Capacity,
 		AutoMode:     n.desc.AutoMode,
+		Zone:         n.desc.Zone,
+		NodePool:     n.labels[labelNodePool],
 		Cordoned:     n.cordoned,
 		Deleting:     n.deleting,
 		Ready:        n.ready,
@@ -178,22 +187,22 @@ func (c *Cluster) nodeRow(e *nodeEntry) Node {
 		Pods:         e.pods.pods,
 		MaxPods:      n.alloc[c.podsIndex] / 1000,
 		Usage:        make([]Quantity, len(c.shown)),
-		labels:       n.labels,
+		Labels:       n.labels,
 	}
 	if row.Capacity == pricing.Fargate && e.fargate != "" {
-		row.InstanceType = fargateType(e.fargate)
+		row.InstanceType = pricing.FargateInstanceType(e.fargate)
 	}
 	for i, ri := range c.shown {
 		row.Usage[i] = Quantity{Used: e.pods.used[ri], Allocatable: n.alloc[ri]}
 	}
-	row.Labels = c.labelCells(n.labels, e.pods.used, n.alloc)
+	row.LabelUsage = c.labelUsage(e.pods.used, n.alloc)
 	if ri := c.sortRes; ri >= 0 && n.alloc[ri] > 0 {
 		row.sortUsage, row.hasSortUsage = float64(e.pods.used[ri])/float64(n.alloc[ri]), true
 	}
 	return row
 }
 
-func (c *Cluster) claimRow(cl *claimObj, now time.Time) Node {
+func (c *Cluster) claimRow(cl *claimObj) Node {
 	row := Node{
 		Name:         cl.rowName(),
 		Created:      cl.created,
@@ -201,18 +210,18 @@ func (c *Cluster) claimRow(cl *claimObj, now time.Time) Node {
 		InstanceType: cl.desc.InstanceType,
 		Capacity:     cl.desc.Capacity,
 		AutoMode:     cl.desc.AutoMode,
+		Zone:         cl.desc.Zone,
+		NodeClaim:    cl.name,
+		NodePool:     cl.labels[labelNodePool],
 		Deleting:     cl.deleting,
 		MaxPods:      cl.alloc[c.podsIndex] / 1000,
 		Usage:        make([]Quantity, len(c.shown)),
-		labels:       cl.labels,
-	}
-	if !cl.created.IsZero() && now.Sub(cl.created) > LaunchStuckAfter {
-		row.LaunchStuck = true
+		Labels:       cl.labels,
 	}
 	for i, ri := range c.shown {
 		row.Usage[i] = Quantity{Allocatable: cl.alloc[ri]}
 	}
-	row.Labels = c.labelCells(cl.labels, make([]int64, len(c.res.names)), cl.alloc)
+	row.LabelUsage = c.labelUsage(make([]int64, len(c.res.names)), cl.alloc)
 	return row
 }
 
@@ -226,24 +235,18 @@ func (e *nodeEntry) priceDesc() pricing.Node {
 	return d
 }
 
-// labelCells fills the extra label columns; node-age is left to LabelValue.
-func (c *Cluster) labelCells(lbls map[string]string, used, alloc []int64) []string {
+// labelUsage is the requested/allocatable of each usage-label column.
+func (c *Cluster) labelUsage(used, alloc []int64) []Quantity {
 	if len(c.opts.ExtraLabels) == 0 {
 		return nil
 	}
-	cells := make([]string, len(c.opts.ExtraLabels))
-	for i, key := range c.opts.ExtraLabels {
-		switch ri := c.labelRes[i]; {
-		case ri >= 0:
-			if alloc[ri] > 0 {
-				cells[i] = strconv.Itoa(int(float64(used[ri])*100/float64(alloc[ri]))) + "%"
-			}
-		case key == LabelNodeAge:
-		default:
-			cells[i] = lbls[key]
+	out := make([]Quantity, len(c.opts.ExtraLabels))
+	for i, ri := range c.labelRes {
+		if ri >= 0 {
+			out[i] = Quantity{Used: used[ri], Allocatable: alloc[ri]}
 		}
 	}
-	return cells
+	return out
 }
 
 // cost sums the prices of the rows.
@@ -267,33 +270,4 @@ func (c *Cluster) cost(rows []Node) Cost {
 		}
 	}
 	return cost
-}
-
-// fargateType turns "0.25vCPU 0.5GB" into "0.25vCPU-0.5GB".
-func fargateType(capacity string) string {
-	out := []byte(capacity)
-	for i, b := range out {
-		if b == ' ' {
-			out[i] = '-'
-		}
-	}
-	return string(out)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// thousands formats 37000 as "37,000".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

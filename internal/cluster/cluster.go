@@ -63,10 +63,14 @@ type Cluster struct {
 	onNodes     agg
 	alloc       []int64
 	unscheduled agg
-	elsewhere   int // counted pods bound to nodes not shown
-	events      []Event
-	syncs       []*syncState
-	notes       map[string]string // by topic
+	// pending holds the counted pods without a node (the pending view).
+	pending   map[podKey]*podObj
+	elsewhere int // counted pods bound to nodes not shown
+	events    []Event
+	// scheduling is the latest FailedScheduling event per pod ("ns/name").
+	scheduling map[string]schedulingEvent
+	syncs      []*syncState
+	notes      map[string]string // by topic
 	// synced is closed once every informer has synced (allSynced).
 	synced    chan struct{}
 	allSynced bool
@@ -78,9 +82,12 @@ type Cluster struct {
 }
 
 type nodeEntry struct {
-	name    string
-	node    *nodeObj // nil: only pods have named this node so far (or it is not shown)
-	pods    agg
+	name string
+	node *nodeObj // nil: only pods have named this node so far (or it is not shown)
+	pods agg
+	// podSet holds the counted pods bound to this node, so that opening a
+	// node costs its pods, not a walk over the cluster's.
+	podSet  map[podKey]*podObj
 	fargate string
 
 	// row is the node's Snapshot row as of the last Snapshot, key its sort
@@ -168,12 +175,14 @@ func New(opts Options) *Cluster {
 		byProvider: map[string]string{},
 		claims:     map[string]*claimObj{},
 		notes:      map[string]string{},
+		pending:    map[podKey]*podObj{},
+		scheduling: map[string]schedulingEvent{},
 	}
 	for _, r := range opts.Resources {
 		c.shown = append(c.shown, c.res.index[resourceName(r)])
 	}
 	c.podsIndex = c.res.index["pods"]
-	c.sortBy = newSortBy(opts.Sort, opts.ExtraLabels)
+	c.sortBy = newSortBy(opts.Sort)
 	c.sortRes = -1
 	if r, ok := usageLabelResource(opts.Sort.Key); ok {
 		c.sortRes = c.res.index[resourceName(r)]
@@ -249,10 +258,23 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 	}
 	if p.node == "" {
 		c.unscheduled.addPod(p, sign)
+		if sign > 0 {
+			c.pending[p.key()] = p
+		} else {
+			delete(c.pending, p.key())
+		}
 		return
 	}
 	e := c.entry(p.node)
 	e.pods.addPod(p, sign)
+	if sign > 0 {
+		if e.podSet == nil {
+			e.podSet = map[podKey]*podObj{}
+		}
+		e.podSet[p.key()] = p
+	} else {
+		delete(e.podSet, p.key())
+	}
 	if p.fargate != "" && sign > 0 {
 		e.fargate = p.fargate
 	}

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"reflect"
@@ -51,7 +52,7 @@ func fullRows(c *Cluster) []Node {
 		}
 	}
 	c.mu.Unlock()
-	sortRows(rows, newSortBy(c.opts.Sort, c.opts.ExtraLabels))
+	sortRows(rows, newSortBy(c.opts.Sort))
 	return rows
 }
 
@@ -131,22 +132,24 @@ func TestEarlierSnapshotsNeverChange(t *testing.T) {
 	if after := fmt.Sprintf("%+v", s1.Nodes); after != before {
 		t.Fatalf("an earlier snapshot changed:\nbefore %s\nafter  %s", before, after)
 	}
-	if len(s2.Nodes) != 1 || s2.Nodes[0].Usage[0].Used != 1500 || s2.Nodes[0].Labels[0] != "75%" {
+	if len(s2.Nodes) != 1 || s2.Nodes[0].Usage[0].Used != 1500 || s2.Nodes[0].LabelUsage[0] != (Quantity{Used: 1500, Allocatable: 2000}) {
 		t.Fatalf("new snapshot: %s", describe(s2))
 	}
 }
 
 // changingPrices answers with the current price and counts questions.
 type changingPrices struct {
-	hourly atomic.Value // float64
-	asked  atomic.Int64
+	hourly  atomic.Value // float64
+	asked   atomic.Int64
+	changed chan struct{}
 }
 
 func (p *changingPrices) NodePrice(pricing.Node) pricing.Price {
 	p.asked.Add(1)
 	return pricing.Price{Hourly: p.hourly.Load().(float64), Currency: "USD", Source: pricing.Live}
 }
-func (p *changingPrices) Status() string { return "" }
+func (p *changingPrices) Status() string           { return "" }
+func (p *changingPrices) Changed() <-chan struct{} { return p.changed }
 
 func TestPricesAreAskedAgainAfterPricesChanged(t *testing.T) {
 	prices := &changingPrices{}
@@ -168,11 +171,16 @@ func TestPricesAreAskedAgainAfterPricesChanged(t *testing.T) {
 	if s := c.Snapshot(); s.Cost.Hourly != 0.4 || prices.asked.Load() != 3 {
 		t.Fatalf("cost %v after %d questions", s.Cost.Hourly, prices.asked.Load())
 	}
-	c.PricesChanged()
+	// The provider signals a change: the model follows and notifies.
+	prices.changed = make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go c.followPrices(ctx)
+	prices.changed <- struct{}{}
 	select {
 	case <-c.Changed():
-	default:
-		t.Fatal("PricesChanged did not notify")
+	case <-time.After(10 * time.Second):
+		t.Fatal("a price change did not notify")
 	}
 	if s := c.Snapshot(); s.Cost.Hourly != 0.6 || prices.asked.Load() != 5 {
 		t.Fatalf("cost %v after %d questions", s.Cost.Hourly, prices.asked.Load())
@@ -199,8 +207,8 @@ func TestStreamedObjectsShowAsProgressUntilSynced(t *testing.T) {
 		t.Fatal("no notification after progressEvery objects")
 	}
 	s := c.Snapshot()
-	if fmt.Sprint(s.Waiting) != "[pods (2,000 so far) nodes]" {
-		t.Fatalf("waiting %q", s.Waiting)
+	if fmt.Sprint(s.Syncing) != "[{pods 2000} {nodes 0}]" {
+		t.Fatalf("syncing %v", s.Syncing)
 	}
 
 	c.markSynced(pods)
@@ -215,8 +223,8 @@ func TestStreamedObjectsShowAsProgressUntilSynced(t *testing.T) {
 	default:
 		t.Fatal("Synced not closed")
 	}
-	if s := c.Snapshot(); !s.Synced || len(s.Waiting) != 0 {
-		t.Fatalf("synced %v, waiting %q", s.Synced, s.Waiting)
+	if s := c.Snapshot(); !s.Synced || len(s.Syncing) != 0 {
+		t.Fatalf("synced %v, syncing %v", s.Synced, s.Syncing)
 	}
 	// After the sync, decoded objects are no longer counted.
 	_, _ = transform(pod("ns", "late", "", "1m", corev1.PodRunning))
@@ -232,7 +240,8 @@ func (p *recordingPrices) NodePrice(n pricing.Node) pricing.Price {
 	p.asked = append(p.asked, n)
 	return pricing.Price{Hourly: 0.01, Currency: "USD", Source: pricing.Static}
 }
-func (p *recordingPrices) Status() string { return "" }
+func (p *recordingPrices) Status() string           { return "" }
+func (p *recordingPrices) Changed() <-chan struct{} { return nil }
 
 func TestFargateNodesArePricedByTheirPodsCapacity(t *testing.T) {
 	prices := &recordingPrices{}

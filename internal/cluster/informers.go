@@ -29,65 +29,121 @@ var nonTerminalPods = fields.AndSelectors(
 	fields.OneTermNotEqualSelector("status.phase", string(corev1.PodFailed)),
 ).String()
 
+// watchSpec declares one informer: what it lists, how each object is made small,
+// and how the model applies it. apply runs under the model's lock; the
+// shared handler counts the initial objects and signals the change.
+type watchSpec struct {
+	sync      *syncState
+	client    any // for the WatchList semantics check
+	list      listFunc
+	watch     watchFunc
+	opts      func(*metav1.ListOptions) // nil: list everything
+	object    runtime.Object
+	transform cache.TransformFunc
+	// apply installs obj (old is nil for an add, obj nil for a delete); it
+	// reports whether the model changed.
+	apply func(old, obj any) bool
+}
+
+type (
+	listFunc  func(context.Context, metav1.ListOptions) (runtime.Object, error)
+	watchFunc func(context.Context, metav1.ListOptions) (watch.Interface, error)
+)
+
+// api adapts a typed or dynamic client of one resource.
+func api[L runtime.Object](c interface {
+	List(ctx context.Context, o metav1.ListOptions) (L, error)
+	Watch(ctx context.Context, o metav1.ListOptions) (watch.Interface, error)
+}) (listFunc, watchFunc) {
+	return func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return c.List(ctx, o) }, c.Watch
+}
+
 // Start runs the informers until ctx ends. It returns at once; progress and
 // problems show up in Snapshots. dyn may be nil (no NodeClaims).
 func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface) {
 	selector := c.opts.Selector.String()
 	byLabels := func(o *metav1.ListOptions) { o.LabelSelector = selector }
-	nonTerminal := func(o *metav1.ListOptions) { o.FieldSelector = nonTerminalPods }
-	nodes := c.addSync("nodes")
-	pods := c.addSync("pods")
-	claims := c.addSync("nodeclaims")
-	events := c.addSync("events")
+	nodes := watchSpec{sync: c.addSync("nodes"), client: kube, opts: byLabels, object: &corev1.Node{},
+		transform: c.res.transformNode, apply: c.applyNode}
+	nodes.list, nodes.watch = api(kube.CoreV1().Nodes())
+	pods := watchSpec{sync: c.addSync("pods"), client: kube, object: &corev1.Pod{},
+		opts:      func(o *metav1.ListOptions) { o.FieldSelector = nonTerminalPods },
+		transform: c.res.transformPod, apply: c.applyPod}
+	pods.list, pods.watch = api(kube.CoreV1().Pods(""))
+	claims := watchSpec{sync: c.addSync("nodeclaims"), client: dyn, opts: byLabels, object: &unstructured.Unstructured{},
+		transform: c.res.transformClaim, apply: c.applyClaim}
+	events := watchSpec{sync: c.addSync("events"), client: kube, object: &corev1.Event{},
+		transform: transformEvent, apply: c.applyEvent}
+	events.list, events.watch = api(kube.CoreV1().Events(""))
 
-	go startInformer(ctx, c, nodes, kube, kube.CoreV1().Nodes(), byLabels, &corev1.Node{}, c.res.transformNode, c.nodeHandler(nodes))
-	go startInformer(ctx, c, pods, kube, kube.CoreV1().Pods(""), nonTerminal, &corev1.Pod{}, c.res.transformPod, c.podHandler(pods))
-	go startInformer(ctx, c, events, kube, kube.CoreV1().Events(""), nil, &corev1.Event{}, transformEvent, c.eventHandler(events))
+	for _, w := range []watchSpec{nodes, pods, events} {
+		go c.startInformer(ctx, w)
+	}
 	go func() {
 		if msg := c.nodeClaimsAvailable(kube, dyn); msg != "" {
-			c.skip(claims, msg)
+			c.skip(claims.sync, msg)
 			return
 		}
-		if startInformer(ctx, c, claims, dyn, dyn.Resource(NodeClaimResource), byLabels, &unstructured.Unstructured{}, c.res.transformClaim, c.claimHandler(claims)) {
+		claims.list, claims.watch = api(dyn.Resource(NodeClaimResource))
+		if c.startInformer(ctx, claims) {
 			c.tickLaunching(ctx)
 		}
 	}()
+	go c.followPrices(ctx)
 }
 
-// lister is a typed or dynamic client for one resource.
-type lister[L runtime.Object] interface {
-	List(ctx context.Context, o metav1.ListOptions) (L, error)
-	Watch(ctx context.Context, o metav1.ListOptions) (watch.Interface, error)
+// followPrices prices rows anew whenever the pricing provider says its
+// answers may have changed.
+func (c *Cluster) followPrices(ctx context.Context) {
+	if c.opts.Pricing == nil {
+		return
+	}
+	ch := c.opts.Pricing.Changed()
+	if ch == nil {
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+			c.PricesChanged()
+		}
+	}
 }
 
 // startInformer runs the resource's informer and, alongside, probes whether
 // the resource may be listed: a missing permission stops the informer and
 // becomes a note instead of an endless retry. (Probing first would put a
 // round trip before the initial sync.) It reports whether the informer runs.
-func startInformer[L runtime.Object](ctx context.Context, c *Cluster, s *syncState, client any, api lister[L], mod func(*metav1.ListOptions),
-	objType runtime.Object, transform cache.TransformFunc, h cache.ResourceEventHandler) bool {
+func (c *Cluster) startInformer(ctx context.Context, w watchSpec) bool {
+	mod := w.opts
 	if mod == nil {
 		mod = func(*metav1.ListOptions) {}
 	}
 	ictx, stop := context.WithCancel(ctx)
 	context.AfterFunc(ctx, stop)
-	c.run(ictx, s, client, &cache.ListWatch{
+	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			mod(&o)
 			pagedList(&o)
-			return api.List(ctx, o)
+			return w.list(ctx, o)
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			mod(&o)
-			return api.Watch(ctx, o)
+			return w.watch(ctx, o)
 		},
-	}, objType, transform, h)
-	if msg := c.probe(ctx, s.name, func(ctx context.Context) error {
-		_, err := api.List(ctx, metav1.ListOptions{Limit: 1})
+	}
+	c.run(ictx, w, lw)
+	if msg := c.probe(ctx, w.sync.name, func(ctx context.Context) error {
+		_, err := w.list(ctx, metav1.ListOptions{Limit: 1})
 		return err
 	}); msg != "" {
 		stop()
-		c.skip(s, msg)
+		c.skip(w.sync, msg)
 		return false
 	}
 	return true
@@ -155,12 +211,13 @@ func (c *Cluster) skip(s *syncState, why string) {
 	c.markSynced(s)
 }
 
-func (c *Cluster) run(ctx context.Context, s *syncState, client any, lw *cache.ListWatch, objType runtime.Object, transform cache.TransformFunc, h cache.ResourceEventHandler) {
+func (c *Cluster) run(ctx context.Context, w watchSpec, lw *cache.ListWatch) {
+	s := w.sync
 	_, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{
-		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(plainAfterInitialEvents(lw), client),
-		ObjectType:    objType,
-		Handler:       h,
-		Transform:     c.counting(s, transform),
+		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(plainAfterInitialEvents(lw), w.client),
+		ObjectType:    w.object,
+		Handler:       c.handler(w),
+		Transform:     c.counting(s, w.transform),
 	})
 	go ctrl.RunWithContext(ctx)
 	go func() {
@@ -233,134 +290,23 @@ func unwrap(obj any) any {
 	return obj
 }
 
-func (c *Cluster) counted(s *syncState, initial bool) {
-	if initial {
-		s.count++
-	}
-}
-
-func (c *Cluster) podHandler(s *syncState) cache.ResourceEventHandler {
-	return cache.ResourceEventHandlerDetailedFuncs{
-		AddFunc: func(obj any, initial bool) {
-			p, _ := obj.(*podObj)
-			c.mu.Lock()
-			c.counted(s, initial)
-			c.podDelta(p, 1)
-			c.mu.Unlock()
-			c.Notify()
-		},
-		UpdateFunc: func(oldObj, newObj any) {
-			o, _ := oldObj.(*podObj)
-			n, _ := newObj.(*podObj)
-			c.mu.Lock()
-			c.podDelta(o, -1)
-			c.podDelta(n, 1)
-			c.mu.Unlock()
-			c.Notify()
-		},
-		DeleteFunc: func(obj any) {
-			p, _ := unwrap(obj).(*podObj)
-			c.mu.Lock()
-			c.podDelta(p, -1)
-			c.mu.Unlock()
-			c.Notify()
-		},
-	}
-}
-
-func (c *Cluster) nodeHandler(s *syncState) cache.ResourceEventHandler {
-	// Fakes ignore label selectors on watches: re-check here.
-	shown := func(n *nodeObj) *nodeObj {
-		if n == nil || !c.opts.Selector.Matches(labelSet(n.labels)) {
-			return nil
-		}
-		return n
-	}
-	return cache.ResourceEventHandlerDetailedFuncs{
-		AddFunc: func(obj any, initial bool) {
-			n, _ := obj.(*nodeObj)
-			if n = shown(n); n == nil {
-				return
-			}
-			c.mu.Lock()
-			c.counted(s, initial)
-			c.setNode(n.name, n)
-			c.mu.Unlock()
-			c.Notify()
-		},
-		UpdateFunc: func(_, newObj any) {
-			n, _ := newObj.(*nodeObj)
-			if n == nil {
-				return
-			}
-			c.mu.Lock()
-			c.setNode(n.name, shown(n))
-			c.mu.Unlock()
-			c.Notify()
-		},
-		DeleteFunc: func(obj any) {
-			n, _ := unwrap(obj).(*nodeObj)
-			if n == nil {
-				return
-			}
-			c.mu.Lock()
-			if e := c.nodes[n.name]; e != nil && e.node != nil {
-				c.setNode(n.name, nil)
-			}
-			c.mu.Unlock()
-			c.Notify()
-		},
-	}
-}
-
-func (c *Cluster) claimHandler(s *syncState) cache.ResourceEventHandler {
-	set := func(obj any, initial bool) {
-		n, _ := obj.(*claimObj)
-		if n == nil {
-			return
-		}
+// handler is every informer's event handler: lock, count the initial
+// objects, apply, unlock, and signal a change when there was one.
+func (c *Cluster) handler(w watchSpec) cache.ResourceEventHandler {
+	do := func(initial bool, old, obj any) {
 		c.mu.Lock()
-		c.counted(s, initial)
-		if c.opts.Selector.Matches(labelSet(n.labels)) {
-			c.claims[n.name] = n
-		} else {
-			delete(c.claims, n.name)
+		if initial {
+			w.sync.count++
 		}
+		changed := w.apply(old, obj)
 		c.mu.Unlock()
-		c.Notify()
-	}
-	return cache.ResourceEventHandlerDetailedFuncs{
-		AddFunc:    set,
-		UpdateFunc: func(_, newObj any) { set(newObj, false) },
-		DeleteFunc: func(obj any) {
-			n, _ := unwrap(obj).(*claimObj)
-			if n == nil {
-				return
-			}
-			c.mu.Lock()
-			delete(c.claims, n.name)
-			c.mu.Unlock()
-			c.Notify()
-		},
-	}
-}
-
-func (c *Cluster) eventHandler(s *syncState) cache.ResourceEventHandler {
-	set := func(obj any, initial bool) {
-		e, _ := obj.(*eventObj)
-		c.mu.Lock()
-		c.counted(s, initial)
-		if e != nil && e.ev != nil {
-			c.addEvent(e.ev)
-		}
-		c.mu.Unlock()
-		if e != nil && e.ev != nil {
+		if changed {
 			c.Notify()
 		}
 	}
 	return cache.ResourceEventHandlerDetailedFuncs{
-		AddFunc:    set,
-		UpdateFunc: func(_, newObj any) { set(newObj, false) },
-		DeleteFunc: func(any) {},
+		AddFunc:    func(obj any, initial bool) { do(initial, nil, obj) },
+		UpdateFunc: func(old, obj any) { do(false, old, obj) },
+		DeleteFunc: func(obj any) { do(false, unwrap(obj), nil) },
 	}
 }

@@ -19,9 +19,9 @@ import (
 
 // Karpenter names.
 const (
-	taintDisrupted       = "karpenter.sh/disrupted"  // v1
-	taintDisruption      = "karpenter.sh/disruption" // v1beta1
-	annotationFargateCap = "CapacityProvisioned"
+	taintDisrupted  = "karpenter.sh/disrupted"  // v1
+	taintDisruption = "karpenter.sh/disruption" // v1beta1
+	labelNodePool   = "karpenter.sh/nodepool"
 )
 
 type podObj struct {
@@ -31,7 +31,18 @@ type podObj struct {
 	// req has one entry per tracked resource, in milli-units.
 	req     []int64
 	fargate string // CapacityProvisioned annotation (Fargate pods)
+	// created is the creation time in Unix nanoseconds (0 unknown).
+	created  int64
+	deleting bool
+	// ownerKind/ownerName: the controlling owner (interned: a
+	// ReplicaSet's pods share them).
+	ownerKind, ownerName string
 }
+
+// podKey names a pod; its strings are the pod's own (no copy).
+type podKey struct{ ns, name string }
+
+func (p *podObj) key() podKey { return podKey{p.ns, p.name} }
 
 func (p *podObj) GetObjectMeta() metav1.Object {
 	return &metav1.ObjectMeta{Namespace: p.ns, Name: p.name}
@@ -54,6 +65,7 @@ type nodeObj struct {
 	ready      bool
 	readySince time.Time
 	alloc      []int64
+	taints     []Taint
 }
 
 func (n *nodeObj) GetObjectMeta() metav1.Object { return &metav1.ObjectMeta{Name: n.name} }
@@ -124,12 +136,19 @@ func (r resources) transformPod(obj any) (any, error) {
 		return obj, nil // already transformed, or a tombstone
 	}
 	p := &podObj{
-		ns:      intern(pod.Namespace),
-		name:    pod.Name,
-		node:    intern(pod.Spec.NodeName),
-		phase:   podPhase(pod.Status.Phase),
-		req:     r.podRequests(pod),
-		fargate: pod.Annotations[annotationFargateCap],
+		ns:       intern(pod.Namespace),
+		name:     pod.Name,
+		node:     intern(pod.Spec.NodeName),
+		phase:    podPhase(pod.Status.Phase),
+		req:      r.podRequests(pod),
+		fargate:  pod.Annotations[pricing.FargateCapacityAnnotation],
+		deleting: pod.DeletionTimestamp != nil,
+	}
+	if !pod.CreationTimestamp.IsZero() {
+		p.created = pod.CreationTimestamp.UnixNano()
+	}
+	if ref := metav1.GetControllerOfNoCopy(pod); ref != nil {
+		p.ownerKind, p.ownerName = intern(ref.Kind), intern(ref.Name)
 	}
 	if i, ok := r.index[corev1.ResourcePods]; ok {
 		p.req[i] = 1000 // one pod
@@ -181,6 +200,7 @@ func (r resources) transformNode(obj any) (any, error) {
 		alloc:      r.milli(node.Status.Allocatable),
 	}
 	for _, t := range node.Spec.Taints {
+		n.taints = append(n.taints, Taint{Key: t.Key, Value: t.Value, Effect: string(t.Effect)})
 		if (t.Key == taintDisrupted || t.Key == taintDisruption) && t.Effect == corev1.TaintEffectNoSchedule {
 			n.cordoned = true
 		}

@@ -6,16 +6,19 @@ import (
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 )
 
-// Snapshot is an immutable, render-ready copy of the cluster model. The UI
-// only ever sees Snapshots: no mutex, no Kubernetes object.
+// Snapshot is an immutable copy of the cluster model: data (numbers in base
+// units, times, states, prices with their source), never display text. The
+// UI and any other output format it; no mutex, no Kubernetes object.
 type Snapshot struct {
+	// Query is what the snapshot was asked to carry.
+	Query Query
 	// Taken is when the snapshot was made.
 	Taken time.Time
 	// Synced is true once every informer has completed its initial list.
 	Synced bool
-	// Waiting names what is still syncing, with progress
-	// (e.g. "nodes", "pods (37,000 so far)"); empty once Synced.
-	Waiting []string
+	// Syncing lists the informers still in their initial sync; empty once
+	// Synced.
+	Syncing []SyncProgress
 
 	// Resources are the resource names shown, in order ("cpu", "memory", ...).
 	Resources []string
@@ -36,6 +39,31 @@ type Snapshot struct {
 	Notes []string
 	// Events are recent autoscaler events, oldest first.
 	Events []Event
+
+	// Detail is the node the Query asked for, with its pods; nil when none
+	// was asked for or the node is gone.
+	Detail *NodeDetail
+	// Pending are the pods without a node, when the Query asked for them
+	// (in no particular order).
+	Pending []Pod
+}
+
+// Query says what a Snapshot should carry besides the node list: the views
+// that are open ask for their data, so the model copies only that.
+type Query struct {
+	// Node asks for this node's detail and pods ("" for none).
+	Node string
+	// Pending asks for the pods that wait for a node.
+	Pending bool
+}
+
+// LabelNodeAge is the computed label showing how long a node has existed.
+const LabelNodeAge = "eks-node-viewer/node-age"
+
+// SyncProgress is an informer still in its initial sync.
+type SyncProgress struct {
+	Resource string // "nodes", "pods", "nodeclaims", "events"
+	Objects  int    // objects received so far
 }
 
 // Quantity is a used/allocatable pair of one resource, in milli-units
@@ -73,6 +101,9 @@ type PodCounts struct {
 	Pending int
 	Running int
 	Bound   int // counted pods with spec.nodeName set
+	// Unscheduled counts pods without a node (spec.nodeName empty): the
+	// pending pods view lists them.
+	Unscheduled int
 	// Elsewhere counts non-terminal pods bound to nodes that are not shown
 	// (outside --node-selector); not part of Total.
 	Elsewhere int
@@ -83,15 +114,18 @@ type Node struct {
 	Name    string
 	Created time.Time
 
-	// Launching: a NodeClaim with no Node yet.
+	// Launching: a NodeClaim with no Node yet (Created is the NodeClaim's).
 	Launching bool
-	// LaunchStuck: launching for over 15 minutes (failed or stuck launch).
-	LaunchStuck bool
 
 	InstanceType string // "t3a.medium", Fargate "0.25vCPU-0.5GB", "" unknown
 	Capacity     pricing.Capacity
 	AutoMode     bool
+	Zone         string // topology.kubernetes.io/zone ("" unknown)
 	Price        pricing.Price
+	// NodeClaim is the Karpenter NodeClaim of this node ("" none known);
+	// NodePool its karpenter.sh/nodepool label.
+	NodeClaim string
+	NodePool  string
 
 	Cordoned bool
 	Deleting bool
@@ -105,14 +139,52 @@ type Node struct {
 
 	// Usage has one entry per Snapshot.Resources entry.
 	Usage []Quantity
-	// Labels has one entry per Snapshot.ExtraLabels entry ("" when absent);
-	// computed labels that depend on time (node-age) are filled by LabelValue.
-	Labels []string
+	// LabelUsage has one entry per Snapshot.ExtraLabels entry: for a usage
+	// label (eks-node-viewer/node-<resource>-usage) the resource's
+	// requested/allocatable, else zero.
+	LabelUsage []Quantity
+	// Labels are the node's (or NodeClaim's) labels. Shared with the model's
+	// copy: read only.
+	Labels map[string]string
 
-	labels map[string]string // for sorting by labels not shown
 	// sortUsage is the usage fraction of a usage-label sort key.
 	sortUsage    float64
 	hasSortUsage bool
+}
+
+// NodeDetail is one node with everything the node view shows about it.
+type NodeDetail struct {
+	Node   Node
+	Taints []Taint
+	// ProviderID is spec.providerID ("aws:///us-east-1a/i-0abc").
+	ProviderID string
+	// Pods are the non-terminal pods bound to the node, in no particular
+	// order; Requests are per Snapshot.Resources entry.
+	Pods []Pod
+}
+
+// Taint is a node taint.
+type Taint struct {
+	Key, Value, Effect string
+}
+
+// Pod is the small record the model keeps of a pod.
+type Pod struct {
+	Namespace, Name string
+	Node            string // "" when not scheduled
+	Phase           string // "Pending", "Running", "Unknown"
+	Created         time.Time
+	// Terminating: the pod has a deletion timestamp.
+	Terminating bool
+	// OwnerKind/OwnerName is the controlling owner ("ReplicaSet",
+	// "fastapi-deployment-6b5f9d7c4"); empty for a bare pod.
+	OwnerKind, OwnerName string
+	// Requests has one entry per Snapshot.Resources entry, in milli-units.
+	Requests []int64
+	// FailedScheduling is the latest scheduler message about the pod, with
+	// its time (only for pods without a node; zero when none seen).
+	FailedScheduling   string
+	FailedSchedulingAt time.Time
 }
 
 // Event is one autoscaler event worth showing.

@@ -26,17 +26,16 @@ func sortRows(rows []Node, by sortBy) []sortKey {
 type sortBy struct {
 	field string
 	usage bool // a usage label: compare the fraction
-	col   int  // the label column holding the values shown, or -1
 	desc  bool
 }
 
-func newSortBy(spec options.SortSpec, extra []string) sortBy {
+func newSortBy(spec options.SortSpec) sortBy {
 	key := spec.Key
 	if key == "" {
 		key = options.SortCreation
 	}
 	_, usage := usageLabelResource(key)
-	return sortBy{field: key, usage: usage, col: indexOf(extra, key), desc: spec.Descending}
+	return sortBy{field: key, usage: usage, desc: spec.Descending}
 }
 
 // key is what the row sorts by; it depends only on the row.
@@ -49,7 +48,8 @@ func (by sortBy) key(n *Node) sortKey {
 	case by.usage:
 		k.num, k.ok, k.numeric = n.sortUsage, n.hasSortUsage, true
 	default:
-		k.str, k.ok = labelCell(n, by.col, by.field)
+		k.str = n.Labels[by.field]
+		k.ok = k.str != ""
 	}
 	return k
 }
@@ -99,24 +99,6 @@ func (s *nodeSorter) Swap(i, j int) {
 	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
 }
 func (s *nodeSorter) Less(i, j int) bool { return s.by.compare(&s.keys[i], &s.keys[j]) < 0 }
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
-}
-
-// labelCell is the row's value of a label, from its column or its labels.
-func labelCell(n *Node, col int, key string) (string, bool) {
-	v := n.labels[key]
-	if col >= 0 && col < len(n.Labels) {
-		v = n.Labels[col]
-	}
-	return v, v != ""
-}
 
 // naturalCompare orders strings with embedded numbers by value:
 // "ip-10-0-2" < "ip-10-0-10".

@@ -1,0 +1,68 @@
+package cluster
+
+import (
+	"time"
+)
+
+// detail copies one node's row and pods (under c.mu). rows are the
+// snapshot's rows: the node's row is taken from there, so the detail and
+// the list agree. nil when the node is not shown.
+func (c *Cluster) detail(name string, rows []Node) *NodeDetail {
+	var row *Node
+	for i := range rows {
+		if rows[i].Name == name {
+			row = &rows[i]
+			break
+		}
+	}
+	if row == nil {
+		return nil
+	}
+	d := &NodeDetail{Node: *row}
+	e := c.nodes[name]
+	if e == nil || e.node == nil {
+		return d // a launching NodeClaim: no node, no pods yet
+	}
+	d.Taints = e.node.taints
+	d.ProviderID = e.node.providerID
+	d.Pods = make([]Pod, 0, len(e.podSet))
+	for _, p := range e.podSet {
+		d.Pods = append(d.Pods, c.pod(p))
+	}
+	return d
+}
+
+// pendingPods copies the pods without a node, with what the scheduler last
+// said about each.
+func (c *Cluster) pendingPods() []Pod {
+	out := make([]Pod, 0, len(c.pending))
+	for _, p := range c.pending {
+		pod := c.pod(p)
+		if ev, ok := c.scheduling[p.ns+"/"+p.name]; ok {
+			pod.FailedScheduling, pod.FailedSchedulingAt = ev.Message, ev.Time
+		}
+		out = append(out, pod)
+	}
+	return out
+}
+
+// pod is the snapshot record of p, with requests of the shown resources.
+func (c *Cluster) pod(p *podObj) Pod {
+	out := Pod{
+		Namespace:   p.ns,
+		Name:        p.name,
+		Node:        p.node,
+		Phase:       string(p.phase),
+		Terminating: p.deleting,
+		OwnerKind:   p.ownerKind,
+		OwnerName:   p.ownerName,
+		Requests:    make([]int64, len(c.shown)),
+	}
+	if p.created != 0 {
+		out.Created = time.Unix(0, p.created)
+	}
+	for i, ri := range c.shown {
+		out.Requests[i] = p.req[ri]
+	}
+	return out
+}
