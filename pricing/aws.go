@@ -30,9 +30,6 @@ type AWSOptions struct {
 	// Profile is the shared-config profile (--profile); empty: the SDK chain
 	// (AWS_PROFILE, default).
 	Profile string
-	// OnChange is called after prices or Status change, from the provider's
-	// goroutine. It must not block.
-	OnChange func()
 	// Logger receives fetch results and errors; nil discards them. The
 	// provider never writes to stdout or stderr.
 	Logger *slog.Logger
@@ -63,7 +60,6 @@ type AWSOptions struct {
 // the static table, and Status says why.
 type AWS struct {
 	region     string // for nodes without a region label
-	onChange   func()
 	log        *slog.Logger
 	newPricing func(endpointRegion string) PricingAPI
 	newSpot    func(region string) SpotAPI
@@ -73,6 +69,7 @@ type AWS struct {
 
 	wake    chan struct{} // new wants (cap 1)
 	refresh chan struct{} // full refresh requested (cap 1)
+	changed chan struct{} // prices or Status changed (cap 1): Changed
 	done    chan struct{} // closed when the background goroutine ends
 
 	memo memo // hot path; cleared under mu whenever data changes
@@ -116,7 +113,6 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 	cfg.HTTPClient = awsapi.ShieldBody(cfg.HTTPClient)
 	a := &AWS{
 		region:     o.Region,
-		onChange:   o.OnChange,
 		log:        logger,
 		newPricing: o.PricingClient,
 		newSpot:    o.SpotClient,
@@ -125,14 +121,12 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 		debounce:   or(o.Debounce, time.Second),
 		wake:       make(chan struct{}, 1),
 		refresh:    make(chan struct{}, 1),
+		changed:    make(chan struct{}, 1),
 		done:       make(chan struct{}),
 		regions:    map[string]*regionState{},
 	}
 	if a.region == "" {
 		a.region = cfg.Region
-	}
-	if a.onChange == nil {
-		a.onChange = func() {}
 	}
 	if a.newPricing == nil {
 		a.newPricing = func(endpoint string) PricingAPI {
@@ -197,12 +191,10 @@ func or(d, def time.Duration) time.Duration {
 func (a *AWS) Region() string { return a.region }
 
 // Refresh asks for a full refresh now (it does not wait for it).
-func (a *AWS) Refresh() {
-	select {
-	case a.refresh <- struct{}{}:
-	default:
-	}
-}
+func (a *AWS) Refresh() { signal(a.refresh) }
+
+// Changed implements Provider: a value after fetched prices or Status changed.
+func (a *AWS) Changed() <-chan struct{} { return a.changed }
 
 // Done is closed when the background fetching has stopped (ctx cancelled).
 func (a *AWS) Done() <-chan struct{} { return a.done }
@@ -244,9 +236,13 @@ func (a *AWS) NodePrice(n Node) Price {
 }
 
 // poke wakes the background goroutine without blocking.
-func (a *AWS) poke() {
+func (a *AWS) poke() { signal(a.wake) }
+
+// signal sends on a channel of capacity 1 without blocking: a signal
+// already pending stands for this one too.
+func signal(c chan<- struct{}) {
 	select {
-	case a.wake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }

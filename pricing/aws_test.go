@@ -26,10 +26,9 @@ const fixtures = "../testdata/aws"
 // harness is a live provider talking to the fake AWS through the real SDK
 // clients.
 type harness struct {
-	t       *testing.T
-	srv     *awsfake.Server
-	p       *AWS
-	changed chan struct{}
+	t   *testing.T
+	srv *awsfake.Server
+	p   *AWS
 }
 
 func newFake(t *testing.T) *awsfake.Server {
@@ -45,19 +44,9 @@ func newFake(t *testing.T) *awsfake.Server {
 // start runs a provider against srv; edit adjusts its options.
 func start(t *testing.T, srv *awsfake.Server, region string, edit func(*AWSOptions)) *harness {
 	t.Helper()
-	h := &harness{t: t, srv: srv, changed: make(chan struct{}, 1)}
+	h := &harness{t: t, srv: srv}
 	cfg := srv.Config(region)
-	o := AWSOptions{
-		Region: region,
-		Config: &cfg,
-		OnChange: func() {
-			select {
-			case h.changed <- struct{}{}:
-			default:
-			}
-		},
-		Debounce: time.Millisecond,
-	}
+	o := AWSOptions{Region: region, Config: &cfg, Debounce: time.Millisecond}
 	if edit != nil {
 		edit(&o)
 	}
@@ -82,7 +71,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 	deadline := time.After(30 * time.Second)
 	for !cond() {
 		select {
-		case <-h.changed:
+		case <-h.p.Changed():
 		case <-deadline:
 			h.t.Fatalf("gave up waiting for %s; status %q", what, h.p.Status())
 		}
@@ -178,6 +167,59 @@ func TestAWSAnswersFromStaticWhileFetching(t *testing.T) {
 	checkPrice(t, "Auto Mode before the first fetch", h.p.NodePrice(auto(od("t3a.medium", "us-east-1"))), 0.0376*1.12, "USD", Estimate)
 	close(release)
 	h.waitPrice(od("m5.large", "us-east-1"), Live)
+}
+
+// Changed fires once a fetch has published prices and when a failure changes
+// Status. Signals nobody has read yet stand as one, and never hold the
+// provider up.
+func TestAWSChangedSignals(t *testing.T) {
+	srv := newFake(t)
+	release := make(chan struct{})
+	h := start(t, srv, "us-east-1", func(o *AWSOptions) {
+		o.PricingClient = func(endpoint string) PricingAPI {
+			cfg := srv.Config(endpoint)
+			return blockingPricing{next: awspricing.NewFromConfig(cfg), release: release}
+		}
+	})
+	if c := cap(h.p.Changed()); c != 1 {
+		t.Fatalf("Changed() has capacity %d, want 1", c)
+	}
+	n := od("m5.large", "us-east-1")
+	h.p.NodePrice(n)
+	select {
+	case <-h.p.Changed():
+		t.Fatal("a change signalled before any fetch")
+	default:
+	}
+	close(release)
+	select {
+	case <-h.p.Changed():
+	case <-time.After(30 * time.Second):
+		t.Fatal("no signal after the first fetch")
+	}
+	checkPrice(t, "after the first signal", h.p.NodePrice(n), 0.096, "USD", Live)
+
+	// Several fetches fail while nobody reads the channel: the provider
+	// carries on through all of them (a blocking send would stop it at the
+	// second), and a signal is waiting afterwards.
+	srv.Fail(awsfake.Fault{Op: awsfake.GetProducts, Code: "ThrottlingException"})
+	srv.Fail(awsfake.Fault{Op: awsfake.DescribeSpotPriceHistory, Code: "UnauthorizedOperation"})
+	h.p.NodePrice(spot("m5.large", "us-east-1a"))
+	h.p.NodePrice(auto(od("t3a.medium", "us-east-1")))
+	h.p.Refresh()
+	want := "on-demand prices: throttled (ThrottlingException), will retry; spot prices: AccessDenied for ec2:DescribeSpotPriceHistory; Auto Mode and Fargate prices: throttled (ThrottlingException), will retry"
+	deadline := time.Now().Add(30 * time.Second)
+	for h.p.Status() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("status %q, want %q", h.p.Status(), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case <-h.p.Changed():
+	case <-time.After(30 * time.Second):
+		t.Fatal("no signal after the failures")
+	}
 }
 
 func TestAWSOnDemandPaginationAndBareMetal(t *testing.T) {
@@ -620,15 +662,8 @@ func TestAWSNeverWritesToTerminal(t *testing.T) {
 	defer func() { os.Stdout, os.Stderr = stdout, stderr }()
 
 	var logged lockedBuffer
-	changed := make(chan struct{}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	p, err := NewAWS(ctx, AWSOptions{
-		OnChange: func() {
-			select {
-			case changed <- struct{}{}:
-			default:
-			}
-		},
 		PricingEndpoint: srv.URL,
 		EC2Endpoint:     srv.URL,
 		Logger:          slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -639,7 +674,7 @@ func TestAWSNeverWritesToTerminal(t *testing.T) {
 	}
 	p.NodePrice(spot("m5.large", "us-east-1a"))
 	for p.Status() == "" {
-		<-changed // the test's own timeout guards a hang
+		<-p.Changed() // the test's own timeout guards a hang
 	}
 	cancel()
 	<-p.Done()

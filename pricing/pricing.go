@@ -99,6 +99,12 @@ type Provider interface {
 	// degraded ("spot prices: AccessDenied for ec2:DescribeSpotPriceHistory"),
 	// "" when all is well.
 	Status() string
+	// Changed delivers a value after the provider may answer NodePrice or
+	// Status differently (a fetch finished or failed). Signals are coalesced:
+	// the channel has capacity 1 and the provider never blocks on it. A
+	// provider whose answers never change returns nil (a receive blocks
+	// forever, so a select on it simply never fires).
+	Changed() <-chan struct{}
 }
 
 // HoursPerMonth converts hourly to monthly prices (365 * 24 / 12).

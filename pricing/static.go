@@ -1,16 +1,42 @@
 package pricing
 
-import "sync"
+import (
+	"maps"
+	"sync"
+)
 
 // NewStatic returns a Provider that answers from the embedded list-price
-// table only and never calls AWS (for --demo, or when the AWS provider
-// cannot start). Nodes without a region label are priced in defaultRegion.
+// table only and never calls AWS (when the AWS provider cannot start, say).
+// Nodes without a region label are priced in defaultRegion.
 func NewStatic(defaultRegion string) Provider {
 	return &static{region: defaultRegion}
 }
 
+// Recorded is a fixed set of prices that the AWS APIs answered once for one
+// region, hourly in the region's currency, by instance type.
+type Recorded struct {
+	// Region the prices are of; it also prices nodes without a region label.
+	Region      string
+	OnDemand    map[string]float64
+	AutoModeFee map[string]float64
+}
+
+// NewRecorded returns a Provider that plays back r: it resolves prices the
+// way the AWS provider does from what it fetched, so a recorded price is
+// Live, and what r lacks (other types, other regions, spot) falls back to
+// the static table or is unknown, as it would be live. It never calls AWS.
+func NewRecorded(r Recorded) Provider {
+	return &static{region: r.Region, live: &live{
+		onDemand: maps.Clone(r.OnDemand),
+		fee:      maps.Clone(r.AutoModeFee),
+		noSpot:   "no spot prices recorded",
+	}}
+}
+
+// static answers from fixed data, so its answers never change.
 type static struct {
 	region string
+	live   *live // of region; nil: the static table only
 	memo   memo
 }
 
@@ -23,12 +49,19 @@ func (s *static) NodePrice(n Node) Price {
 	if region == "" {
 		region = s.region
 	}
-	p := resolve(n, region, nil)
+	var l *live
+	if region == s.region {
+		l = s.live
+	}
+	p := resolve(n, region, l)
 	s.memo.put(key, p)
 	return p
 }
 
 func (s *static) Status() string { return "" }
+
+// Changed implements Provider: nil, fixed data never changes.
+func (s *static) Changed() <-chan struct{} { return nil }
 
 // memo remembers prices per distinct node description, so NodePrice is a map
 // lookup on the hot path (every node, every snapshot) and reason strings are

@@ -86,6 +86,51 @@ func TestStaticLabAutoMode(t *testing.T) {
 	}
 }
 
+func TestStaticNeverChanges(t *testing.T) {
+	if c := NewStatic("us-east-1").Changed(); c != nil {
+		t.Errorf("static Changed() = %v, want nil", c)
+	}
+	if c := NewRecorded(Recorded{Region: "us-east-1"}).Changed(); c != nil {
+		t.Errorf("recorded Changed() = %v, want nil", c)
+	}
+}
+
+// A recording answers as the live provider would have from the same data:
+// recorded prices are Live, the rest falls back as it does live.
+func TestRecorded(t *testing.T) {
+	onDemand := map[string]float64{"t3a.medium": 0.0376}
+	p := NewRecorded(Recorded{
+		Region:      "us-east-1",
+		OnDemand:    onDemand,
+		AutoModeFee: map[string]float64{"t3a.medium": 0.00451},
+	})
+	onDemand["t3a.medium"] = 1 // the provider keeps its own copy
+	lab := Node{InstanceType: "t3a.medium", Capacity: OnDemand, AutoMode: true, Zone: "us-east-1a"}
+	tests := []struct {
+		name string
+		node Node
+		want Price
+	}{
+		{"recorded, Auto Mode", lab, Price{Hourly: 0.0376 + 0.00451, Currency: "USD", Source: Live}},
+		{"recorded, no region label", Node{InstanceType: "t3a.medium", Capacity: OnDemand}, Price{Hourly: 0.0376, Currency: "USD", Source: Live}},
+		{"not recorded", Node{InstanceType: "m5.large", Capacity: OnDemand, Region: "us-east-1"}, Price{Hourly: 0.096, Currency: "USD", Source: Static}},
+		{"fee not recorded", Node{InstanceType: "m5.large", Capacity: OnDemand, AutoMode: true, Region: "us-east-1"},
+			Price{Hourly: 0.096 * (1 + AutoModeFeeShare), Currency: "USD", Source: Estimate, Reason: feeEstimateReason}},
+		{"another region", Node{InstanceType: "t3a.medium", Capacity: OnDemand, Region: "us-west-2"},
+			Price{Hourly: 0.0376, Currency: "USD", Source: Estimate, Reason: "us-east-1 list price"}},
+		{"spot", Node{InstanceType: "t3a.medium", Capacity: Spot, Zone: "us-east-1a", Region: "us-east-1"}, Price{Reason: "no spot prices recorded"}},
+	}
+	for _, tt := range tests {
+		got := p.NodePrice(tt.node)
+		if !near(got.Hourly, tt.want.Hourly) || got.Currency != tt.want.Currency || got.Source != tt.want.Source || got.Reason != tt.want.Reason {
+			t.Errorf("%s = %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+	if got := p.NodePrice(lab); got.Hourly != 0.0376+0.00451 {
+		t.Errorf("lab node = %v, want exactly 0.0376+0.00451", got.Hourly)
+	}
+}
+
 func TestStaticUnknownRegion(t *testing.T) {
 	got := NewStatic("").NodePrice(Node{InstanceType: "m5.large", Capacity: OnDemand})
 	if got.Source != Estimate || !near(got.Hourly, 0.096) || got.Reason != "us-east-1 list price" {

@@ -325,7 +325,7 @@ func (a *AWS) fail(j job, err error, repeat bool) {
 }
 
 // publish applies a change under the lock, forgets memoised prices,
-// recomputes the status and tells the owner.
+// recomputes the status and signals Changed.
 func (a *AWS) publish(region string, change func(*regionState)) {
 	a.mu.Lock()
 	if r := a.regions[region]; r != nil {
@@ -334,7 +334,7 @@ func (a *AWS) publish(region string, change func(*regionState)) {
 	a.memo.clear()
 	a.status = a.statusLocked()
 	a.mu.Unlock()
-	a.onChange()
+	signal(a.changed)
 }
 
 func (k jobKind) label() string {

@@ -87,14 +87,7 @@ func view(o *options.Options) error {
 		logger = slog.New(slog.NewTextHandler(logw, nil))
 	}
 
-	// The pricing refresher tells the model, which exists only later, that
-	// prices changed (the model caches them per node).
 	var model atomic.Pointer[cluster.Cluster]
-	notify := func() {
-		if m := model.Load(); m != nil {
-			m.PricesChanged()
-		}
-	}
 
 	var (
 		kubeClient kubernetes.Interface
@@ -137,7 +130,7 @@ func view(o *options.Options) error {
 		kubeClient, dyn = clients.Kube, clients.Dynamic
 		if !o.DisablePricing {
 			aws, err := pricing.NewAWS(ctx, pricing.AWSOptions{
-				Region: o.Region, Profile: o.Profile, OnChange: notify, Logger: logger,
+				Region: o.Region, Profile: o.Profile, Logger: logger,
 			})
 			if err != nil {
 				return fmt.Errorf("aws pricing: %w (or run with --disable-pricing)", err)
