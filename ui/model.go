@@ -26,7 +26,8 @@ import (
 // Options configure the screen.
 type Options struct {
 	// Style is the good, ok and bad colour as hex ("#04B575"); an empty entry
-	// takes its default (DefaultGoodColor, DefaultOKColor, DefaultBadColor).
+	// takes its default (options.DefaultGoodColor, options.DefaultOKColor,
+	// options.DefaultBadColor).
 	Style [3]string
 	// Demo marks the screen as showing the embedded demo cluster.
 	Demo bool

@@ -7,13 +7,8 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
-)
 
-// The good, ok and bad colours used when Options.Style leaves one empty.
-const (
-	DefaultGoodColor = "#04B575"
-	DefaultOKColor   = "#FFFF00"
-	DefaultBadColor  = "#FF0000"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 )
 
 const (
@@ -45,7 +40,7 @@ type styles struct {
 // newStyles builds the styles from the good/ok/bad colours (hex, "" for the
 // default). With colour false nothing is styled (tests, NoColor).
 func newStyles(colors [3]string, colour bool) *styles {
-	defaults := [3]string{DefaultGoodColor, DefaultOKColor, DefaultBadColor}
+	defaults := [3]string{options.DefaultGoodColor, options.DefaultOKColor, options.DefaultBadColor}
 	for i := range colors {
 		if colors[i] == "" {
 			colors[i] = defaults[i]

@@ -40,8 +40,16 @@ type Options struct {
 // Defaults.
 const (
 	DefaultNodeSort  = "creation=dsc"
-	DefaultStyle     = "#04B575,#FFFF00,#FF0000"
 	DemoNodeSelector = "workload-type=developers-workshop"
+)
+
+// The default good, ok and bad colours (--style; ui.Options.Style entries
+// left empty).
+const (
+	DefaultGoodColor = "#04B575"
+	DefaultOKColor   = "#FFFF00"
+	DefaultBadColor  = "#FF0000"
+	DefaultStyle     = DefaultGoodColor + "," + DefaultOKColor + "," + DefaultBadColor
 )
 
 // DefaultResources is the default --resources value.

@@ -115,9 +115,21 @@ func (s SortSpec) String() string {
 // validLabelKey accepts label keys and the computed usage labels, whose
 // resource part may itself contain a slash (eks-node-viewer/node-nvidia.com/gpu-usage).
 func validLabelKey(key string) bool {
-	const prefix, suffix = "eks-node-viewer/node-", "-usage"
-	if strings.HasPrefix(key, prefix) && strings.HasSuffix(key, suffix) && len(key) > len(prefix)+len(suffix) {
-		return len(validation.IsQualifiedName(key[len(prefix):len(key)-len(suffix)])) == 0
+	if r, ok := UsageLabelResource(key); ok {
+		key = r
 	}
 	return len(validation.IsQualifiedName(key)) == 0
+}
+
+// UsageLabelResource reads the resource out of a computed usage label,
+// eks-node-viewer/node-<resource>-usage; the resource may contain a slash
+// (eks-node-viewer/node-nvidia.com/gpu-usage is nvidia.com/gpu). ok is false
+// for any other key, and for an empty resource. The resource is not checked
+// further.
+func UsageLabelResource(label string) (resource string, ok bool) {
+	const prefix, suffix = "eks-node-viewer/node-", "-usage"
+	if !strings.HasPrefix(label, prefix) || !strings.HasSuffix(label, suffix) || len(label) <= len(prefix)+len(suffix) {
+		return "", false
+	}
+	return label[len(prefix) : len(label)-len(suffix)], true
 }
