@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,11 +183,7 @@ func (a *AWS) sync(ctx context.Context, full bool, known error) (failed bool, no
 func (a *AWS) plan(full bool) []job {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	names := make([]string, 0, len(a.regions))
-	for name := range a.regions {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(a.regions))
 	var jobs []job
 	for _, name := range names {
 		r := a.regions[name]
@@ -204,7 +201,7 @@ func (a *AWS) plan(full bool) []job {
 				newTypes = newTypes || !r.live.spotTypes[t]
 			}
 			if full || !r.spot.ok || newTypes {
-				jobs = append(jobs, job{region: name, kind: jobSpot, types: sortedSet(r.spotTypes)})
+				jobs = append(jobs, job{region: name, kind: jobSpot, types: slices.Sorted(maps.Keys(r.spotTypes))})
 			}
 		}
 		if hasPricing && (r.autoMode || r.fargate) && (full || !r.eks.ok || (r.fargate && !r.eksFargate)) {
@@ -221,16 +218,7 @@ func pending(m map[string]bool) []string {
 			out = append(out, t)
 		}
 	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for t := range m {
-		out = append(out, t)
-	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -389,11 +377,7 @@ func innermost(err error) string {
 
 // statusLocked explains, in one line, what is missing or degraded.
 func (a *AWS) statusLocked() string {
-	names := make([]string, 0, len(a.regions))
-	for name := range a.regions {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(a.regions))
 	var msgs []string
 	seen := map[string]bool{}
 	noCreds, anyLive := false, false

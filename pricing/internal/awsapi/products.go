@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -144,9 +145,9 @@ type dimension struct {
 // price is the document's on-demand price in currency: the first positive
 // one by term and dimension key (documents carry one in practice).
 func (d *priceDoc) price(currency string) (float64, bool) {
-	for _, tk := range sortedKeys(d.Terms.OnDemand) {
+	for _, tk := range slices.Sorted(maps.Keys(d.Terms.OnDemand)) {
 		dims := d.Terms.OnDemand[tk].PriceDimensions
-		for _, dk := range sortedKeys(dims) {
+		for _, dk := range slices.Sorted(maps.Keys(dims)) {
 			p, err := strconv.ParseFloat(dims[dk].PricePerUnit[currency], 64)
 			if err == nil && p > 0 && p < 1e6 {
 				return p, true
@@ -154,15 +155,6 @@ func (d *priceDoc) price(currency string) (float64, bool) {
 		}
 	}
 	return 0, false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // products pages through GetProducts and calls add for every document with
