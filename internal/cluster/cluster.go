@@ -4,7 +4,6 @@ package cluster
 
 import (
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -335,10 +334,4 @@ func (c *Cluster) addEvent(ev *Event) {
 }
 
 // usageLabelResource parses eks-node-viewer/node-<resource>-usage.
-func usageLabelResource(label string) (string, bool) {
-	const prefix, suffix = "eks-node-viewer/node-", "-usage"
-	if !strings.HasPrefix(label, prefix) || !strings.HasSuffix(label, suffix) || len(label) <= len(prefix)+len(suffix) {
-		return "", false
-	}
-	return label[len(prefix) : len(label)-len(suffix)], true
-}
+func usageLabelResource(label string) (string, bool) { return options.UsageLabelResource(label) }
