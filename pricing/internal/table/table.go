@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -53,12 +54,7 @@ func (t *Table) Write(w io.Writer) error {
 
 // RegionNames returns the table's regions, sorted.
 func (t *Table) RegionNames() []string {
-	names := make([]string, 0, len(t.Regions))
-	for r := range t.Regions {
-		names = append(names, r)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(t.Regions))
 }
 
 // Shared is the layout of the project's shared list-price capture
