@@ -22,6 +22,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 )
 
 // LabScript is the embedded demo: the Karpenter lab on EKS Auto Mode.
@@ -120,7 +122,7 @@ var kinds = map[string]kind{
 	"Node":      {gvr: corev1.SchemeGroupVersion.WithResource("nodes"), new: func() runtime.Object { return &corev1.Node{} }},
 	"Pod":       {gvr: corev1.SchemeGroupVersion.WithResource("pods"), new: func() runtime.Object { return &corev1.Pod{} }},
 	"Event":     {gvr: corev1.SchemeGroupVersion.WithResource("events"), new: func() runtime.Object { return &corev1.Event{} }},
-	"NodeClaim": {gvr: schema.GroupVersionResource{Group: "karpenter.sh", Version: "v1", Resource: "nodeclaims"}, dynamic: true},
+	"NodeClaim": {gvr: cluster.NodeClaimResource, dynamic: true},
 }
 
 func kindOf(k string) (kind, error) {

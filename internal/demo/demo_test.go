@@ -54,7 +54,7 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 	d := New(script, 20, func(s string) { saidc <- s })
 	m := cluster.New(cluster.Options{
 		Selector: labels.SelectorFromSet(labels.Set{"workload-type": "developers-workshop"}),
-		Pricing:  pricing.NewStatic("us-east-1"),
+		Pricing:  Prices(),
 	})
 	m.Start(ctx, d.Kube, d.Dynamic)
 	errc := make(chan error, 1)
@@ -83,8 +83,8 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 	if s.Pods.Elsewhere != 3 || s.Nodes[0].Name != "i-0123456789abcdef0" || s.Nodes[0].InstanceType != "t3a.medium" || !s.Nodes[0].AutoMode {
 		t.Errorf("first screen: %+v", s)
 	}
-	if p := s.Nodes[0].Price; p.Hourly < 0.0421 || p.Hourly >= 0.04215 {
-		t.Errorf("lab price %+v, want $0.0421", p)
+	if p := s.Nodes[0].Price; p.Hourly != 0.0376+0.00451 || p.Source != pricing.Live {
+		t.Errorf("lab price %+v, want the live $0.0376 + $0.00451", p)
 	}
 	second := func(s cluster.Snapshot) *cluster.Node {
 		for i := range s.Nodes {
