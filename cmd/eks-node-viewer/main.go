@@ -12,7 +12,6 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -68,85 +67,126 @@ func run(args []string, stdout, stderr io.Writer) int {
 // started is when the process started (near enough: package init).
 var started = time.Now()
 
+// view runs the viewer until the user quits or a signal arrives.
 func view(o *options.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	var logw io.Writer
-	if o.LogFile != "" {
-		f, err := kube.OpenLog(o.LogFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		logw = f
+	logger, closeLog, err := openLog(o.LogFile)
+	if err != nil {
+		return err
 	}
-	kube.QuietLogs(logw)
-	logger := slog.New(slog.DiscardHandler)
-	if logw != nil {
-		logger = slog.New(slog.NewTextHandler(logw, nil))
-	}
-
-	var model atomic.Pointer[cluster.Cluster]
-
-	var (
-		kubeClient kubernetes.Interface
-		dyn        dynamic.Interface
-		prices     pricing.Provider
-		runDemo    func()
-	)
+	defer closeLog()
+	var m *cluster.Cluster
 	if o.Demo {
-		script, err := demo.Parse(demo.LabScript)
-		if err != nil {
-			return err
-		}
-		d := demo.New(script, o.DemoSpeed, func(s string) {
-			if m := model.Load(); m != nil {
-				m.SetNote("demo", s)
-			}
-		})
-		kubeClient, dyn = d.Kube, d.Dynamic
-		runDemo = func() {
-			if err := d.Run(ctx); err != nil {
-				logger.Error("demo stopped", "err", err)
-				model.Load().SetNote("demo", err.Error())
-			}
-		}
-		if !o.DisablePricing {
-			prices = pricing.NewStatic("us-east-1") // no AWS calls in the demo
-		}
+		m, err = startDemo(ctx, o, logger)
 	} else {
-		cfg, where, err := kube.Config(o.Kubeconfig, o.Context)
-		if err != nil {
-			return err
-		}
-		clients, err := kube.NewClients(cfg, where)
-		if err != nil {
-			return err
-		}
-		if err := clients.Check(ctx, 20*time.Second); err != nil {
-			return err
-		}
-		kubeClient, dyn = clients.Kube, clients.Dynamic
-		if !o.DisablePricing {
-			aws, err := pricing.NewAWS(ctx, pricing.AWSOptions{
-				Region: o.Region, Profile: o.Profile, Logger: logger,
-			})
-			if err != nil {
-				return fmt.Errorf("aws pricing: %w (or run with --disable-pricing)", err)
-			}
-			prices = aws
-		}
+		m, err = startCluster(ctx, o, logger)
 	}
+	if err != nil {
+		return err
+	}
+	return runProgram(ctx, o, m)
+}
 
-	m := cluster.New(cluster.Options{
+// openLog sends klog, client-go's warnings and the viewer's own log to the
+// --log-file, or nowhere: nothing may write to the terminal under the TUI.
+func openLog(path string) (logger *slog.Logger, closeLog func(), err error) {
+	if path == "" {
+		kube.QuietLogs(nil)
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := kube.OpenLog(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	kube.QuietLogs(f)
+	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}
+
+// startCluster connects to the kubeconfig's cluster (checked before any
+// AWS call) and starts the model on it.
+func startCluster(ctx context.Context, o *options.Options, logger *slog.Logger) (*cluster.Cluster, error) {
+	clients, err := kubeClients(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	prices, err := newPrices(ctx, o, logger)
+	if err != nil {
+		return nil, err
+	}
+	m := newModel(o, prices)
+	start(ctx, m, clients.Kube, clients.Dynamic, logger)
+	return m, nil
+}
+
+func kubeClients(ctx context.Context, o *options.Options) (*kube.Clients, error) {
+	cfg, where, err := kube.Config(o.Kubeconfig, o.Context)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := kube.NewClients(cfg, where)
+	if err != nil {
+		return nil, err
+	}
+	if err := clients.Check(ctx, 20*time.Second); err != nil {
+		return nil, err
+	}
+	return clients, nil
+}
+
+// startDemo starts the model on the embedded lab's in-memory cluster and
+// plays the lab script into it; the narration becomes the model's note.
+func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger) (*cluster.Cluster, error) {
+	script, err := demo.Parse(demo.LabScript)
+	if err != nil {
+		return nil, err
+	}
+	prices, err := newPrices(ctx, o, logger)
+	if err != nil {
+		return nil, err
+	}
+	m := newModel(o, prices)
+	d := demo.New(script, o.DemoSpeed, func(s string) { m.SetNote("demo", s) })
+	start(ctx, m, d.Kube, d.Dynamic, logger)
+	go func() {
+		if err := d.Run(ctx); err != nil {
+			logger.Error("demo stopped", "err", err)
+			m.SetNote("demo", err.Error())
+		}
+	}()
+	return m, nil
+}
+
+// newPrices is the price source: none with --disable-pricing, the lab's
+// recorded live prices in the demo (no AWS calls), else the AWS APIs. The
+// model follows its Changed channel itself.
+func newPrices(ctx context.Context, o *options.Options, logger *slog.Logger) (pricing.Provider, error) {
+	switch {
+	case o.DisablePricing:
+		return nil, nil
+	case o.Demo:
+		return demo.Prices(), nil
+	}
+	aws, err := pricing.NewAWS(ctx, pricing.AWSOptions{Region: o.Region, Profile: o.Profile, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("aws pricing: %w (or run with --disable-pricing)", err)
+	}
+	return aws, nil
+}
+
+func newModel(o *options.Options, prices pricing.Provider) *cluster.Cluster {
+	return cluster.New(cluster.Options{
 		Selector:    o.Selector,
 		Resources:   o.Resources,
 		ExtraLabels: o.ExtraLabels,
 		Sort:        o.Sort,
 		Pricing:     prices,
 	})
-	model.Store(m)
+}
+
+// start runs the model's informers under the sync's GOGC, and gives the
+// sync's memory back once it is done (releaseAfterSync).
+func start(ctx context.Context, m *cluster.Cluster, kubeClient kubernetes.Interface, dyn dynamic.Interface, logger *slog.Logger) {
 	syncGC()
 	m.Start(ctx, kubeClient, dyn)
 	go func() {
@@ -155,15 +195,15 @@ func view(o *options.Options) error {
 			logger.Info("initial sync complete", "after", time.Since(started).Round(time.Millisecond), "nodes", len(s.Nodes), "pods", s.Pods.Total)
 		}
 	}()
-	if runDemo != nil {
-		go runDemo()
-	}
+}
 
+// runProgram shows the model until the user quits or ctx ends.
+func runProgram(ctx context.Context, o *options.Options, m *cluster.Cluster) error {
+	screen := ui.New(pace(ctx, m, framePace, syncRefresh, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo()})
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
 	// 75 ms and spins at 12, and halves the idle CPU of the default 60.
-	p := tea.NewProgram(ui.New(pace(ctx, m, framePace, syncRefresh, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo()}),
-		tea.WithContext(ctx), tea.WithFPS(maxFPS))
+	p := tea.NewProgram(screen, tea.WithContext(ctx), tea.WithFPS(maxFPS))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("terminal: %w", err)
 	}

@@ -107,15 +107,21 @@ func TestDemoInTmux(t *testing.T) {
 		t.Skip("drives the real binary in tmux")
 	}
 	screen := tmuxScreen(t, 160, 45, "--demo", "--demo-speed", "3", "--extra-labels", "topology.kubernetes.io/zone")
-	first := waitScreen(t, screen, regexp.MustCompile(`(?m)^1 nodes .*cpu .*\$0\.042/hour \| .*\$30\.74\d/month\n1 pods `), "the lab's first screen")
+	// The lab's live prices, exactly: no "~" marks an estimate anywhere.
+	first := waitScreen(t, screen, regexp.MustCompile(`(?m)^1 nodes .*cpu .*\$0\.042/hour \| \$30\.740/month\n1 pods `), "the lab's first screen")
 	for _, want := range []string{"DEMO", "i-0123456789abcdef0", "t3a.medium/", "$0.0421", "On-Demand/Auto", "Ready", "us-east-1a", "1 pods (0 pending 1 running 1 bound) + 3 on other nodes"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first screen lacks %q:\n%s", want, first)
 		}
 	}
-	two := waitScreen(t, screen, regexp.MustCompile(`(?m)^2 nodes \(\s*1800m/3560m\) 50\.6% cpu .*\$0\.084/hour(.|\n)*9 pods \(0 pending 9 running 9 bound\)`), "two nodes")
+	two := waitScreen(t, screen, regexp.MustCompile(`(?m)^2 nodes \(\s*1800m/3560m\) 50\.6% cpu .*\$0\.084/hour \| \$61\.481/month(.|\n)*9 pods \(0 pending 9 running 9 bound\)`), "two nodes")
 	if !strings.Contains(two, "(8/17 pods)") || !strings.Contains(two, "(1/17 pods)") {
 		t.Errorf("two-node screen:\n%s", two)
+	}
+	for _, s := range []string{first, two} {
+		if strings.Contains(s, "~") {
+			t.Errorf("an estimate on the demo's screen:\n%s", s)
+		}
 	}
 	waitScreen(t, screen, regexp.MustCompile(`Deleting`), "the empty node deleting")
 	waitScreen(t, screen, regexp.MustCompile(`(?m)^1 nodes \(\s*200m/1780m\)`), "one node again")
