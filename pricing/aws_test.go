@@ -154,15 +154,22 @@ func (b blockingPricing) GetProducts(ctx context.Context, in *awspricing.GetProd
 	return b.next.GetProducts(ctx, in, opts...)
 }
 
-func TestAWSAnswersFromStaticWhileFetching(t *testing.T) {
-	srv := newFake(t)
-	release := make(chan struct{})
-	h := start(t, srv, "us-east-1", func(o *AWSOptions) {
+// startBlocked starts a us-east-1 provider whose Pricing calls wait until
+// release is closed.
+func startBlocked(t *testing.T, srv *awsfake.Server) (h *harness, release chan struct{}) {
+	release = make(chan struct{})
+	h = start(t, srv, "us-east-1", func(o *AWSOptions) {
 		o.PricingClient = func(endpoint string) PricingAPI {
 			cfg := srv.Config(endpoint)
 			return blockingPricing{next: awspricing.NewFromConfig(cfg), release: release}
 		}
 	})
+	return h, release
+}
+
+func TestAWSAnswersFromStaticWhileFetching(t *testing.T) {
+	srv := newFake(t)
+	h, release := startBlocked(t, srv)
 	checkPrice(t, "before the first fetch", h.p.NodePrice(od("m5.large", "us-east-1")), 0.096, "USD", Static)
 	checkPrice(t, "Auto Mode before the first fetch", h.p.NodePrice(auto(od("t3a.medium", "us-east-1"))), 0.0376*1.12, "USD", Estimate)
 	close(release)
@@ -174,13 +181,7 @@ func TestAWSAnswersFromStaticWhileFetching(t *testing.T) {
 // provider up.
 func TestAWSChangedSignals(t *testing.T) {
 	srv := newFake(t)
-	release := make(chan struct{})
-	h := start(t, srv, "us-east-1", func(o *AWSOptions) {
-		o.PricingClient = func(endpoint string) PricingAPI {
-			cfg := srv.Config(endpoint)
-			return blockingPricing{next: awspricing.NewFromConfig(cfg), release: release}
-		}
-	})
+	h, release := startBlocked(t, srv)
 	if c := cap(h.p.Changed()); c != 1 {
 		t.Fatalf("Changed() has capacity %d, want 1", c)
 	}

@@ -110,11 +110,10 @@ func startCluster(ctx context.Context, o *options.Options, logger *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	prices, err := newPrices(ctx, o, logger)
+	m, err := newModel(ctx, o, logger)
 	if err != nil {
 		return nil, err
 	}
-	m := newModel(o, prices)
 	start(ctx, m, clients.Kube, clients.Dynamic, logger)
 	return m, nil
 }
@@ -141,11 +140,10 @@ func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger) (*c
 	if err != nil {
 		return nil, err
 	}
-	prices, err := newPrices(ctx, o, logger)
+	m, err := newModel(ctx, o, logger)
 	if err != nil {
 		return nil, err
 	}
-	m := newModel(o, prices)
 	d := demo.New(script, o.DemoSpeed, func(s string) { m.SetNote("demo", s) })
 	start(ctx, m, d.Kube, d.Dynamic, logger)
 	go func() {
@@ -174,14 +172,19 @@ func newPrices(ctx context.Context, o *options.Options, logger *slog.Logger) (pr
 	return aws, nil
 }
 
-func newModel(o *options.Options, prices pricing.Provider) *cluster.Cluster {
+// newModel is the cluster model, priced by newPrices.
+func newModel(ctx context.Context, o *options.Options, logger *slog.Logger) (*cluster.Cluster, error) {
+	prices, err := newPrices(ctx, o, logger)
+	if err != nil {
+		return nil, err
+	}
 	return cluster.New(cluster.Options{
 		Selector:    o.Selector,
 		Resources:   o.Resources,
 		ExtraLabels: o.ExtraLabels,
 		Sort:        o.Sort,
 		Pricing:     prices,
-	})
+	}), nil
 }
 
 // start runs the model's informers under the sync's GOGC, and gives the
