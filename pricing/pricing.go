@@ -11,7 +11,8 @@ type Source int
 const (
 	// Unknown: no price; Price.Reason says why.
 	Unknown Source = iota
-	// Live: fetched from the AWS APIs during this session.
+	// Live: the AWS APIs' answer, fetched during this session (or played
+	// back from a recording of one, NewRecorded).
 	Live
 	// Static: the embedded list-price table for the node's own region.
 	Static
