@@ -2,41 +2,126 @@ package ui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap is the viewer's key bindings; it satisfies help.KeyMap.
-type KeyMap struct {
-	PrevPage key.Binding
-	NextPage key.Binding
-	Help     key.Binding
-	Quit     key.Binding
+// Keys are per view, in the bubbles style: each view has a KeyMap that
+// satisfies help.KeyMap, and disables the bindings that would do nothing
+// right now, so the footer never offers a key that does nothing. The same
+// key means the same thing in every view.
+
+// GlobalKeys work in every view (unless the view is taking text input).
+type GlobalKeys struct {
+	Help key.Binding
+	Quit key.Binding
 }
 
-// DefaultKeyMap is the bindings users of eks-node-viewer expect.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		PrevPage: key.NewBinding(key.WithKeys("left", "h", "pgup"), key.WithHelp("←/h/pgup", "previous page")),
-		NextPage: key.NewBinding(key.WithKeys("right", "l", "pgdown"), key.WithHelp("→/l/pgdown", "next page")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "toggle help")),
-		Quit:     key.NewBinding(key.WithKeys("q", "esc", "ctrl+c"), key.WithHelp("q/esc/ctrl+c", "quit")),
+// DefaultGlobalKeys are ? for help and q (or ctrl+c, always) to quit.
+func DefaultGlobalKeys() GlobalKeys {
+	return GlobalKeys{
+		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
 
-// ShortHelp is the one-line footer, "←/→ page • q: quit" as users know it,
-// plus the way to the full help.
-func (k KeyMap) ShortHelp() []key.Binding {
-	page := key.NewBinding(
-		key.WithKeys(append(k.PrevPage.Keys(), k.NextPage.Keys()...)...),
-		key.WithHelp("←/→", "page"))
-	if !k.PrevPage.Enabled() && !k.NextPage.Enabled() {
-		page.SetEnabled(false)
-	}
-	quit := k.Quit
-	quit.SetHelp("q:", "quit")
-	more := k.Help
-	more.SetHelp("?:", "help")
-	return []key.Binding{page, quit, more}
+// ScrollKeys move a cursor or scroll a list.
+type ScrollKeys struct {
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Home     key.Binding
+	End      key.Binding
 }
 
-// FullHelp is the expanded help shown after "?".
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.PrevPage, k.NextPage}, {k.Help, k.Quit}}
+// DefaultScrollKeys are the arrows and vi keys; ←/→ page as in the
+// well-known viewer.
+func DefaultScrollKeys() ScrollKeys {
+	return ScrollKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("left", "h", "pgup"), key.WithHelp("←/h/pgup", "previous page")),
+		PageDown: key.NewBinding(key.WithKeys("right", "l", "pgdown"), key.WithHelp("→/l/pgdown", "next page")),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "first")),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "last")),
+	}
+}
+
+// enable turns the bindings on or off together with whether there is
+// anything to move through: up/home when not at the top, down/end when not
+// at the bottom, paging when there is more than one page.
+func (k *ScrollKeys) enable(atTop, atBottom, paged bool) {
+	k.Up.SetEnabled(!atTop)
+	k.Home.SetEnabled(!atTop)
+	k.Down.SetEnabled(!atBottom)
+	k.End.SetEnabled(!atBottom)
+	k.PageUp.SetEnabled(paged && !atTop)
+	k.PageDown.SetEnabled(paged && !atBottom)
+}
+
+// short is the footer's form: one entry for up/down, one for paging.
+func (k ScrollKeys) short() []key.Binding {
+	move := key.NewBinding(key.WithKeys(append(k.Up.Keys(), k.Down.Keys()...)...), key.WithHelp("↑/↓", "select"))
+	move.SetEnabled(k.Up.Enabled() || k.Down.Enabled())
+	page := key.NewBinding(key.WithKeys(append(k.PageUp.Keys(), k.PageDown.Keys()...)...), key.WithHelp("←/→", "page"))
+	page.SetEnabled(k.PageUp.Enabled() || k.PageDown.Enabled())
+	return []key.Binding{move, page}
+}
+
+func (k ScrollKeys) full() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+}
+
+// ListKeyMap is the node list's bindings.
+type ListKeyMap struct {
+	ScrollKeys
+	Open    key.Binding
+	Filter  key.Binding
+	Clear   key.Binding
+	Pending key.Binding
+	GlobalKeys
+}
+
+// DefaultListKeyMap is the node list's default bindings.
+func DefaultListKeyMap() ListKeyMap {
+	return ListKeyMap{
+		ScrollKeys: DefaultScrollKeys(),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Pending:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pending")),
+		GlobalKeys: DefaultGlobalKeys(),
+	}
+}
+
+// ShortHelp is the footer.
+func (k ListKeyMap) ShortHelp() []key.Binding {
+	return append(k.ScrollKeys.short(), k.Open, k.Pending, k.Filter, k.Clear, k.Help, k.Quit)
+}
+
+// FullHelp is the help after "?".
+func (k ListKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.ScrollKeys.full(), {k.Open, k.Pending, k.Filter, k.Clear}, {k.Help, k.Quit}}
+}
+
+// FilterKeyMap is the bindings while the filter is being typed.
+type FilterKeyMap struct {
+	Accept key.Binding
+	Cancel key.Binding
+}
+
+// DefaultFilterKeyMap: enter keeps the filter, esc drops it.
+func DefaultFilterKeyMap() FilterKeyMap {
+	return FilterKeyMap{
+		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+	}
+}
+
+// ShortHelp is the footer while typing.
+func (k FilterKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Accept, k.Cancel} }
+
+// FullHelp is the same as ShortHelp.
+func (k FilterKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// BackKey leaves a view for the one below it.
+func BackKey() key.Binding {
+	return key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back"))
 }

@@ -1,5 +1,6 @@
 // Package ui is the terminal screen of eks-node-viewer: a Bubble Tea model
-// fed by a Source of immutable cluster snapshots, and pure render functions.
+// fed by a Source of immutable cluster snapshots, a stack of views (the node
+// list, a node, the pending pods) and pure render functions.
 //
 // Run it with the root context, so that a signal ends the program:
 //
@@ -13,6 +14,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -38,12 +40,14 @@ type Options struct {
 	NoColor bool
 }
 
-// Model is the Bubble Tea model of the viewer.
+// Model is the root Bubble Tea model: it holds the latest snapshot and the
+// stack of views, routes messages to the view on top, and draws it above
+// the help footer.
 type Model struct {
 	src     Source
 	opts    Options
 	styles  *styles
-	keys    KeyMap
+	global  GlobalKeys
 	help    help.Model
 	spinner spinner.Model
 	// spinning: a spinner tick chain is running (only while not synced).
@@ -52,7 +56,8 @@ type Model struct {
 
 	snap          cluster.Snapshot
 	width, height int
-	page          int
+	// stack holds the open views; the node list is at the bottom, always.
+	stack []view
 }
 
 var _ tea.Model = Model{}
@@ -66,24 +71,28 @@ func New(src Source, opts Options) Model {
 		src:     src,
 		opts:    opts,
 		styles:  st,
-		keys:    DefaultKeyMap(),
+		global:  DefaultGlobalKeys(),
 		help:    h,
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.spinner)),
 		clock:   time.Now,
+		stack:   []view{newListView()},
 	}
 }
 
 // Init reads the first snapshot (which starts the spinner if it is not
 // synced) and starts the age tick.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(readSnapshot(m.src), tick())
+	return tea.Batch(firstSnapshot(m.src, m.top().query()), tick())
 }
 
-// Update handles one message.
+func (m Model) top() view { return m.stack[len(m.stack)-1] }
+
+// Update handles one message: snapshots go to every view (each keeps its
+// place in them), input to the view on top.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case snapshotMsg:
-		return m.setSnapshot(cluster.Snapshot(msg))
+		return m.setSnapshot(msg)
 	case tickMsg:
 		return m, tick()
 	case spinner.TickMsg:
@@ -96,70 +105,135 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
 	case tea.WindowSizeMsg:
-		return m.relayout(func(m *Model) {
-			m.width, m.height = msg.Width, msg.Height
-			m.help.SetWidth(msg.Width)
-		}), nil
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		return m.toAll(msg), nil
+	case openNodeMsg:
+		return m.push(newNodeView(msg.name))
+	case openPendingMsg:
+		return m.push(newPendingView())
+	case backMsg:
+		if len(m.stack) > 1 {
+			m.stack = m.stack[:len(m.stack)-1]
+			return m, readSnapshot(m.src, m.top().query())
+		}
+		return m, nil
 	case tea.KeyPressMsg:
-		return m.handleKey(msg)
+		if cmd, ok := m.globalKey(msg); ok {
+			return m, cmd
+		}
 	}
-	return m, nil
+	return m.toTop(msg)
 }
 
-func (m Model) setSnapshot(s cluster.Snapshot) (tea.Model, tea.Cmd) {
-	m.snap = s
-	m.page = m.layout().clampPage(m.page)
-	cmds := []tea.Cmd{waitForChange(m.src, s.Synced)}
-	if !s.Synced && !m.spinning {
+// globalKey handles the keys that work in every view.
+func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if msg.String() == "ctrl+c" {
+		return tea.Quit, true
+	}
+	if m.top().typing() {
+		return nil, false
+	}
+	switch {
+	case key.Matches(msg, m.global.Quit):
+		return tea.Quit, true
+	case key.Matches(msg, m.global.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.toAll(tea.WindowSizeMsg{Width: m.width, Height: m.height})
+		return nil, true
+	}
+	return nil, false
+}
+
+// push opens a view and asks at once for the snapshot it needs (the one in
+// flight was asked for the view below).
+func (m Model) push(v view) (tea.Model, tea.Cmd) {
+	m.stack = append(m.stack, v)
+	c := m.common()
+	v, _ = v.update(tea.WindowSizeMsg{Width: c.width, Height: c.height}, &c)
+	m.stack[len(m.stack)-1] = v
+	return m, readSnapshot(m.src, v.query())
+}
+
+func (m Model) setSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
+	m.snap = msg.snap
+	m = m.toAll(msg)
+	var cmds []tea.Cmd
+	if msg.rearm {
+		cmds = append(cmds, waitForChange(m.src, m.snap.Synced, m.top().query()))
+	}
+	if !m.snap.Synced && !m.spinning {
 		m.spinning = true
 		cmds = append(cmds, m.spinner.Tick)
 	}
 	return m, tea.Batch(cmds...)
 }
 
-func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, m.keys.PrevPage):
-		m.page = max(m.page-1, 0)
-	case key.Matches(msg, m.keys.NextPage):
-		m.page = m.layout().clampPage(m.page + 1)
-	case key.Matches(msg, m.keys.Help):
-		m = m.relayout(func(m *Model) { m.help.ShowAll = !m.help.ShowAll })
+// toAll passes msg to every view on the stack.
+func (m Model) toAll(msg tea.Msg) Model {
+	c := m.common()
+	stack := make([]view, len(m.stack))
+	for i, v := range m.stack {
+		stack[i], _ = v.update(msg, &c)
 	}
-	return m, nil
-}
-
-// relayout applies a change of the page size, keeping the first node of the
-// page in view.
-func (m Model) relayout(change func(*Model)) Model {
-	first := m.page * m.layout().perPage
-	change(&m)
-	l := m.layout()
-	m.page = l.clampPage(first / l.perPage)
+	m.stack = stack
 	return m
 }
 
-func (m Model) chrome() chrome {
-	return chrome{
-		demo:    m.opts.Demo,
-		version: m.opts.Version,
+// toTop passes msg to the view on top.
+func (m Model) toTop(msg tea.Msg) (tea.Model, tea.Cmd) {
+	c := m.common()
+	v, cmd := m.top().update(msg, &c)
+	m.stack = append(m.stack[:len(m.stack)-1:len(m.stack)-1], v)
+	return m, cmd
+}
+
+// common is what the views read; its height is what is left above the
+// footer.
+func (m Model) common() common {
+	w, h := m.width, m.height
+	if w <= 0 || h <= 0 {
+		w, h = fallbackWidth, fallbackHeight
+	}
+	return common{
+		snap:    &m.snap,
+		now:     m.clock(),
+		styles:  m.styles,
+		opts:    m.opts,
 		spinner: m.spinner.View(),
-		help:    m.help,
-		keys:    m.keys,
+		width:   w,
+		height:  max(h-len(m.footer(w)), 1),
 	}
 }
 
-func (m Model) layout() layout {
-	c := m.chrome()
-	return newLayout(&m.snap, m.width, m.height, &c)
+// footer is the help of the view on top (plus the version in the full help).
+func (m Model) footer(width int) []string {
+	h := m.help
+	h.SetWidth(width)
+	lines := strings.Split(h.View(m.top().keys()), "\n")
+	if h.ShowAll && m.opts.Version != "" {
+		lines = append(lines, "eks-node-viewer "+m.opts.Version)
+	}
+	return lines
 }
 
 // View renders the current frame in the alternate screen.
 func (m Model) View() tea.View {
-	c := m.chrome()
-	v := tea.NewView(render(&m.snap, m.width, m.height, m.clock(), m.styles, m.page, &c))
+	v := tea.NewView(m.frame())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	return v
+}
+
+// frame is the screen as text: the top view above the footer.
+func (m Model) frame() string {
+	c := m.common()
+	body := m.top().render(&c, c.width, c.height)
+	footer := m.footer(c.width)
+	lines := append(strings.Split(body, "\n"), footer...)
+	h := m.height
+	if m.width <= 0 || h <= 0 {
+		h = fallbackHeight
+	}
+	return fitLines(lines, c.width, h, 0, 0)
 }

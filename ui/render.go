@@ -15,66 +15,24 @@ import (
 
 const noNodes = "Waiting for update or no nodes found..."
 
-// render draws one frame. It is pure: everything it shows comes from its
-// arguments, and it formats only the rows of the visible page.
-func render(snap *cluster.Snapshot, width, height int, now time.Time, st *styles, page int, c *chrome) string {
-	l := newLayout(snap, width, height, c)
-	page = l.clampPage(page)
-
-	lines := make([]string, 0, l.height)
-	lines = append(lines, summaryLines(snap, st)...)
-	lines = append(lines, podLine(snap.Pods), "")
-
-	start := min(page*l.perPage, len(snap.Nodes))
-	end := min(start+l.perPage, len(snap.Nodes))
-	switch {
-	case start < end:
-		lines = nodeRows(lines, snap, snap.Nodes[start:end], now, st)
-	case snap.Synced:
-		lines = append(lines, noNodes)
-	}
-
-	status := len(lines)
-	if l.syncing {
-		lines = append(lines, syncLine(snap.Waiting, c.spinner, st))
-	}
-	if l.notes {
-		lines = append(lines, notesLine(snap.Notes, c.demo, st))
-	}
-	for _, e := range snap.Events[len(snap.Events)-l.events:] {
-		lines = append(lines, st.event.Render(eventText(e, now)))
-	}
-	statusEnd := len(lines)
-
-	lines = append(lines, pageDots(page, l.pages, l.perPage, l.width))
-	lines = append(lines, l.footer...)
-
-	if len(lines) > l.height {
-		lines = lines[:l.height]
-	}
-	for i, line := range lines {
-		tail := ""
-		if i >= status && i < statusEnd {
-			tail = "…"
-		}
-		if lineWidth(line) > l.width {
-			lines[i] = ansi.Truncate(line, l.width, tail)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
 // summaryLines is one line per resource; only the first carries the cost.
-func summaryLines(snap *cluster.Snapshot, st *styles) []string {
-	nodes := groupThousands(strconv.Itoa(len(snap.Nodes))) + " nodes"
-	cost := costText(snap.Cost)
+// At narrow widths the pair loses its padding, the bar shrinks, and then the
+// monthly cost goes: the hourly one stays visible at 80 columns. Wide
+// terminals let the bar grow.
+func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
+	nodes := count(len(snap.Nodes)) + " nodes"
+	hourly, monthly := costText(snap.Cost)
+	cost := hourly
+	if monthly != "" {
+		cost += " | " + monthly
+	}
 	if len(snap.Resources) == 0 {
 		return []string{joinNonEmpty(nodes, cost)}
 	}
 
 	n := len(snap.Resources)
 	pairs, pcts := make([]string, n), make([]string, n)
-	pairW, pctW, resW := 16, 5, 0
+	pairW, pctW, resW := 0, 5, 0
 	for i, res := range snap.Resources {
 		q := quantityAt(snap.Totals, i)
 		pairs[i] = FormatPair(res, q)
@@ -83,6 +41,26 @@ func summaryLines(snap *cluster.Snapshot, st *styles) []string {
 		pctW = max(pctW, len(pcts[i]))
 		resW = max(resW, dispWidth(res))
 	}
+	// nodes (pair) pct res bar cost
+	fixed := func(pairW int, cost string) int {
+		w := dispWidth(nodes) + 2 + pairW + 2 + pctW + 1 + resW + 1
+		if cost != "" {
+			w += 1 + dispWidth(cost)
+		}
+		return w
+	}
+	barW := summaryBarWidth
+	switch padded := max(pairW, 16); {
+	case fixed(padded, cost)+barW <= width:
+		pairW = padded
+		barW = min(maxBar, width-fixed(pairW, cost))
+	case fixed(pairW, cost)+minBar <= width:
+		barW = min(barW, width-fixed(pairW, cost))
+	case hourly != "":
+		cost = hourly
+		barW = max(4, min(barW, width-fixed(pairW, cost)))
+	}
+	bar := st.bar(barW)
 
 	lines := make([]string, n)
 	var sb strings.Builder
@@ -97,7 +75,7 @@ func summaryLines(snap *cluster.Snapshot, st *styles) []string {
 		sb.WriteByte(' ')
 		sb.WriteString(padRight(res, resW))
 		sb.WriteByte(' ')
-		st.summaryBar.write(&sb, q.Fraction())
+		bar.write(&sb, q.Fraction())
 		if i == 0 && cost != "" {
 			sb.WriteByte(' ')
 			sb.WriteString(cost)
@@ -107,15 +85,15 @@ func summaryLines(snap *cluster.Snapshot, st *styles) []string {
 	return lines
 }
 
-// costText is "$0.084/hour | $61.481/month"; ">=" marks a lower bound (some
-// prices unknown), "~" an estimate; "" when pricing is disabled.
-func costText(c cluster.Cost) string {
+// costText is "$0.084/hour" and "$61.481/month"; ">=" marks a lower bound
+// (some prices unknown), "~" an estimate; both "" when pricing is disabled.
+func costText(c cluster.Cost) (hourly, monthly string) {
 	if c.Disabled {
-		return ""
+		return "", ""
 	}
 	sym := currencySymbol(c.Currency)
 	if c.Unknown > 0 && c.Currency == "" {
-		return sym + "?/hour | " + sym + "?/month"
+		return sym + "?/hour", sym + "?/month"
 	}
 	prefix := ""
 	switch {
@@ -124,7 +102,7 @@ func costText(c cluster.Cost) string {
 	case c.Estimated > 0:
 		prefix = "~"
 	}
-	return prefix + sym + formatMoney(c.Hourly, 3) + "/hour | " +
+	return prefix + sym + formatMoney(c.Hourly, 3) + "/hour",
 		prefix + sym + formatMoney(c.Hourly*pricing.HoursPerMonth, 3) + "/month"
 }
 
@@ -139,10 +117,18 @@ func podLine(p cluster.PodCounts) string {
 
 func count(n int) string { return groupThousands(strconv.Itoa(n)) }
 
-func syncLine(waiting []string, spinner string, st *styles) string {
+// syncLine is "Waiting for nodes, pods (37,000 so far)...".
+func syncLine(syncing []cluster.SyncProgress, spinner string, st *styles) string {
 	what := "cluster"
-	if len(waiting) > 0 {
-		what = sanitize(strings.Join(waiting, ", "))
+	if len(syncing) > 0 {
+		parts := make([]string, len(syncing))
+		for i, p := range syncing {
+			parts[i] = p.Resource
+			if p.Objects > 0 {
+				parts[i] += " (" + count(p.Objects) + " so far)"
+			}
+		}
+		what = strings.Join(parts, ", ")
 	}
 	return spinner + " " + st.note.Render("Waiting for "+what+"...")
 }
@@ -191,6 +177,9 @@ func joinNonEmpty(a, b string) string {
 	return a + " " + b
 }
 
+// truncate cuts a styled line to width cells, ending in tail.
+func truncate(s string, width int, tail string) string { return ansi.Truncate(s, width, tail) }
+
 // dispWidth is the width in terminal cells (wide characters count 2).
 func dispWidth(s string) int {
 	for i := 0; i < len(s); i++ {
@@ -236,7 +225,7 @@ func lineWidth(s string) int {
 // narrowSymbol: single-cell runes the screen itself draws.
 func narrowSymbol(r rune) bool {
 	switch r {
-	case '█', '░', '•', '○', '←', '→', '…', '¥', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
+	case '█', '░', '•', '○', '●', '◐', '▸', '←', '→', '…', '¥', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
 		return true
 	}
 	return false

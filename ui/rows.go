@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 )
 
-// Fixed info columns of a node's first line, before the extra labels.
+// Info columns of a node's first line, before the extra labels.
 const (
 	colPods = iota
 	colPrice
@@ -19,117 +20,287 @@ const (
 	fixedCols
 )
 
-// nodeRows appends the lines of the visible nodes: one per node and resource,
-// with the info columns on the first. Columns are aligned by display width
-// over the visible nodes only.
-func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, now time.Time, st *styles) []string {
+// How node lines fit the width. The bar gives way first (down to
+// comfortBar), then long names (shortened in the middle, down to minName),
+// then the bar again (down to minBar), then the resource word of a single
+// resource, then the pod count and capacity take their short forms, and only
+// then columns drop, least useful first. A cell is
+// shown whole or not at all, so a price never reads as another number. Wide
+// terminals let the bar grow, up to maxBar.
+const (
+	markerWidth = 2 // "> " on the selected node
+	minBar      = 8
+	comfortBar  = 16
+	maxBar      = 80
+	minName     = 12
+	// pctWidth is " 90% ●": the percentage and its packing glyph.
+	pctWidth = 7
+)
+
+// dropOrder is the order in which info columns go when a line cannot fit
+// otherwise (extra label columns go before all of them, the last first).
+var dropOrder = []int{colStatus, colCapacity, colReady, colPods, colPrice}
+
+// rowFit is how the visible node rows are drawn at this width.
+type rowFit struct {
+	nameW, resW, barW int
+	compactPods       bool
+	compactCapacity   bool
+	// shown says which info columns are drawn; widths are their widths.
+	shown  []bool
+	widths []int
+}
+
+// nodeRows draws the visible nodes: one line per node and resource, with the
+// info columns on the first. Columns align over the visible nodes only.
+// selected is the index in nodes of the node under the cursor (-1: none).
+func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, selected, width int, now time.Time, st *styles) []string {
 	ncols := fixedCols + len(snap.ExtraLabels)
 	cells := make([]string, len(nodes)*ncols)
-	widths := make([]int, ncols)
-	nameW, resW := 0, 0
-	for _, res := range snap.Resources {
-		resW = max(resW, dispWidth(res))
-	}
 	for i := range nodes {
-		n := &nodes[i]
-		nameW = max(nameW, dispWidth(n.Name))
-		row := cells[i*ncols : (i+1)*ncols]
-		infoCells(row, n, snap, now)
-		for c, cell := range row {
-			widths[c] = max(widths[c], dispWidth(cell))
-		}
+		infoCells(cells[i*ncols:(i+1)*ncols], &nodes[i], snap, now)
 	}
+	f := fitRows(snap, nodes, cells, ncols, width)
+	bar := st.bar(f.barW)
 
 	var sb strings.Builder
-	lineLen := 256 // grows to the longest line seen: one allocation per line
 	for i := range nodes {
 		n := &nodes[i]
 		row := cells[i*ncols : (i+1)*ncols]
+		if f.compactPods {
+			row[colPods] = podsCell(n, true)
+		}
+		if f.compactCapacity {
+			row[colCapacity] = capacityCell(n, true)
+		}
+		name := shortenMiddle(sanitize(n.Name), f.nameW)
 		for r := range max(1, len(snap.Resources)) {
 			sb.Reset()
-			sb.Grow(lineLen)
-			sb.WriteString(n.Name)
-			if len(snap.Resources) > 0 {
-				writeSpaces(&sb, nameW-dispWidth(n.Name)+1)
-				res := snap.Resources[r]
-				sb.WriteString(res)
-				writeSpaces(&sb, resW-dispWidth(res)+1)
-				frac := quantityAt(n.Usage, r).Fraction()
-				st.nodeBar.write(&sb, frac)
+			switch {
+			case i == selected && r == 0:
+				sb.WriteString(st.cursor.Render(">"))
 				sb.WriteByte(' ')
+				sb.WriteString(st.selected.Render(name))
+			default: // every line names its node, as in the well-known viewer
+				sb.WriteString("  ")
+				sb.WriteString(name)
+			}
+			pad := f.nameW - dispWidth(name)
+			if len(snap.Resources) > 0 {
+				writeSpaces(&sb, pad+1)
+				pad = 0
+				if f.resW > 0 {
+					res := snap.Resources[r]
+					sb.WriteString(res)
+					writeSpaces(&sb, f.resW-dispWidth(res)+1)
+				}
+				frac := quantityAt(n.Usage, r).Fraction()
+				bar.write(&sb, frac)
 				sb.WriteString(st.nodePercent(frac))
 			}
 			if r == 0 {
-				pad := nameW - dispWidth(n.Name)
-				if len(snap.Resources) > 0 {
-					pad = 0
-				}
-				writeColumns(&sb, row, widths, pad)
+				writeColumns(&sb, row, f, pad)
 			}
-			lineLen = max(lineLen, sb.Len())
 			lines = append(lines, sb.String())
 		}
 	}
 	return lines
 }
 
-// writeColumns writes the cells left-aligned in their column widths; the last
-// one is not padded so lines carry no trailing blanks. pad is owed padding of
-// the previous column.
-func writeColumns(sb *strings.Builder, row []string, widths []int, pad int) {
+// fitRows decides the rowFit for the visible rows' cells at width. It takes
+// the first of these states that fits with the names at their minimum:
+// everything in full with a comfortBar; without the resource word (one
+// resource); short pod counts; short capacity; a minBar; then without each
+// extra label column (the last first) and each info column in dropOrder. What is left over goes
+// to the names (up to their length), then to the bar (up to maxBar).
+func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, cells []string, ncols, width int) rowFit {
+	f := rowFit{shown: make([]bool, ncols), widths: make([]int, ncols)}
+	for i := range f.shown {
+		f.shown[i] = true
+	}
+	for _, res := range snap.Resources {
+		f.resW = max(f.resW, dispWidth(res))
+	}
+	nameW := 0
+	for i := range nodes {
+		nameW = max(nameW, dispWidth(sanitize(nodes[i].Name)))
+	}
+	bars := len(snap.Resources) > 0
+	// need measures the columns and returns the width of a line with the
+	// bar and names at their minimum.
+	need := func() int {
+		for c := range f.widths {
+			f.widths[c] = 0
+		}
+		for i := range nodes {
+			n := &nodes[i]
+			for c, cell := range cells[i*ncols : (i+1)*ncols] {
+				switch {
+				case c == colPods && f.compactPods:
+					cell = podsCell(n, true)
+				case c == colCapacity && f.compactCapacity:
+					cell = capacityCell(n, true)
+				}
+				f.widths[c] = max(f.widths[c], dispWidth(cell))
+			}
+		}
+		f.nameW = min(nameW, minName)
+		return f.width(bars)
+	}
+	f.barW = comfortBar
+	steps := []func(){
+		func() {},
+		func() {
+			if len(snap.Resources) == 1 {
+				f.resW = 0
+			}
+		},
+		func() { f.compactPods = true },
+		func() { f.compactCapacity = true },
+		func() { f.barW = minBar },
+	}
+	for c := ncols - 1; c >= fixedCols; c-- {
+		steps = append(steps, func() { f.shown[c] = false })
+	}
+	for _, c := range dropOrder {
+		steps = append(steps, func() { f.shown[c] = false })
+	}
+	w := 0
+	for _, step := range steps {
+		step()
+		if w = need(); w <= width {
+			break
+		}
+	}
+	slack := width - w
+	if slack < 0 { // nothing left to drop: a thinner bar, then cut lines
+		f.barW = max(4, f.barW+slack)
+		return f
+	}
+	if bars {
+		grow := min(slack, comfortBar-f.barW)
+		f.barW += grow
+		slack -= grow
+	}
+	grow := min(slack, nameW-f.nameW)
+	f.nameW += grow
+	if bars {
+		f.barW = min(maxBar, f.barW+slack-grow)
+	}
+	return f
+}
+
+// width is the length of the widest first line.
+func (f *rowFit) width(bars bool) int {
+	w := markerWidth + f.nameW
+	if bars {
+		w += 1 + f.barW + pctWidth
+		if f.resW > 0 {
+			w += f.resW + 1
+		}
+	}
+	for c, ok := range f.shown {
+		if ok {
+			w += 1 + f.widths[c]
+		}
+	}
+	return w
+}
+
+// writeColumns writes the shown cells left-aligned in their column widths;
+// the last one is not padded so lines carry no trailing blanks. pad is owed
+// padding of the previous column.
+func writeColumns(sb *strings.Builder, row []string, f rowFit, pad int) {
 	for c, cell := range row {
+		if !f.shown[c] {
+			continue
+		}
 		writeSpaces(sb, pad+1)
 		sb.WriteString(cell)
-		pad = widths[c] - dispWidth(cell)
+		pad = f.widths[c] - dispWidth(cell)
 	}
 }
 
-// infoCells fills row with the first-line cells of node n.
+// infoCells fills row with the first-line cells of node n, in full form.
 func infoCells(row []string, n *cluster.Node, snap *cluster.Snapshot, now time.Time) {
-	row[colPods] = podsCell(n)
+	row[colPods] = podsCell(n, false)
 	row[colPrice] = priceCell(n, snap.Cost.Disabled)
-	row[colCapacity] = capacityCell(n)
+	row[colCapacity] = capacityCell(n, false)
 	row[colStatus] = statusCell(n)
 	row[colReady] = readyCell(n, now)
 	for i, key := range snap.ExtraLabels {
-		v := n.LabelValue(i, key, now)
-		if v == "" {
-			v = "-"
-		}
-		row[fixedCols+i] = sanitize(v)
+		row[fixedCols+i] = labelCell(n, i, key, now)
 	}
 }
 
-func podsCell(n *cluster.Node) string {
-	if n.MaxPods > 0 {
-		return "(" + strconv.Itoa(n.Pods) + "/" + strconv.FormatInt(n.MaxPods, 10) + " pods)"
+// labelCell is the value of extra label column i: the label's value, or a
+// computed label (node age, usage percentage); "-" when there is none.
+func labelCell(n *cluster.Node, i int, key string, now time.Time) string {
+	v := ""
+	switch {
+	case key == cluster.LabelNodeAge:
+		if !n.Created.IsZero() {
+			v = age(now, n.Created)
+		}
+	case isUsageLabel(key):
+		if q := quantityAt(n.LabelUsage, i); q.Allocatable > 0 {
+			v = strconv.Itoa(int(q.Fraction()*100)) + "%"
+		}
+	default:
+		v = sanitize(n.Labels[key])
 	}
-	return "(" + strconv.Itoa(n.Pods) + " pods)"
+	if v == "" {
+		return "-"
+	}
+	return v
+}
+
+// podsCell is "(8/17 pods)", or "(8/17)" compact.
+func podsCell(n *cluster.Node, compact bool) string {
+	s := "(" + strconv.Itoa(n.Pods)
+	if n.MaxPods > 0 {
+		s += "/" + strconv.FormatInt(n.MaxPods, 10)
+	}
+	if compact {
+		return s + ")"
+	}
+	return s + " pods)"
 }
 
 // priceCell is "t3a.medium/$0.0421", "t3a.medium/~$0.0421" for an estimate,
 // "t3a.medium/?" when unknown, "t3a.medium" with pricing disabled.
 func priceCell(n *cluster.Node, disabled bool) string {
-	typ := n.InstanceType
+	typ := sanitize(n.InstanceType)
 	if typ == "" {
 		typ = "-"
 	}
-	switch {
-	case disabled:
+	if disabled {
 		return typ
-	case !n.Price.Known():
-		return typ + "/?"
-	case n.Price.Source == pricing.Estimate:
-		return typ + "/~" + currencySymbol(n.Price.Currency) + formatMoney(n.Price.Hourly, 4)
 	}
-	return typ + "/" + currencySymbol(n.Price.Currency) + formatMoney(n.Price.Hourly, 4)
+	return typ + "/" + moneyText(n.Price, 4)
 }
 
-func capacityCell(n *cluster.Node) string {
-	if n.AutoMode {
-		return n.Capacity.String() + "/Auto"
+// moneyText is "$0.0421", "~$0.0421" for an estimate, "?" when unknown.
+func moneyText(p pricing.Price, prec int) string {
+	switch {
+	case !p.Known():
+		return "?"
+	case p.Source == pricing.Estimate:
+		return "~" + currencySymbol(p.Currency) + formatMoney(p.Hourly, prec)
 	}
-	return n.Capacity.String()
+	return currencySymbol(p.Currency) + formatMoney(p.Hourly, prec)
+}
+
+// capacityCell is "On-Demand/Auto"; compact "OD/Auto".
+func capacityCell(n *cluster.Node, compact bool) string {
+	s := n.Capacity.String()
+	if compact && n.Capacity == pricing.OnDemand {
+		s = "OD"
+	}
+	if n.AutoMode {
+		return s + "/Auto"
+	}
+	return s
 }
 
 func statusCell(n *cluster.Node) string {
@@ -145,11 +316,11 @@ func statusCell(n *cluster.Node) string {
 }
 
 // readyCell says whether the node works, and for how long it has not. A
-// NodeClaim without a Node is launching, or, after a long time, a launch that
-// failed: it never reads "NotReady/93d".
+// NodeClaim without a Node is launching, or, after LaunchStuckAfter, a
+// launch that failed: it never reads "NotReady/93d".
 func readyCell(n *cluster.Node, now time.Time) string {
 	switch {
-	case n.LaunchStuck:
+	case n.Launching && !n.Created.IsZero() && now.Sub(n.Created) > cluster.LaunchStuckAfter:
 		return "NoNode/" + age(now, n.Created)
 	case n.Launching:
 		return "Launching/" + age(now, n.Created)
@@ -159,4 +330,9 @@ func readyCell(n *cluster.Node, now time.Time) string {
 		return "NotReady"
 	}
 	return "NotReady/" + age(now, n.ReadySince)
+}
+
+func isUsageLabel(key string) bool {
+	_, ok := options.UsageLabelResource(key)
+	return ok
 }

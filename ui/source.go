@@ -10,12 +10,12 @@ import (
 
 // Source is where the model gets its data: cluster.Cluster in production, a
 // fake in tests. Changed delivers a value (coalesced) after the data changed;
-// Synced is closed once the initial sync is complete; Snapshot returns an
-// immutable copy of the current data.
+// Synced is closed once the initial sync is complete; SnapshotFor returns an
+// immutable copy of the current data with what the query asks for.
 type Source interface {
 	Changed() <-chan struct{}
 	Synced() <-chan struct{}
-	Snapshot() cluster.Snapshot
+	SnapshotFor(cluster.Query) cluster.Snapshot
 }
 
 // settleDelay absorbs bursts (a scale-up changes hundreds of pods within
@@ -28,15 +28,27 @@ const (
 	ageTick = 5 * time.Second
 )
 
-// snapshotMsg carries a fresh snapshot into Update.
-type snapshotMsg cluster.Snapshot
+// snapshotMsg carries a fresh snapshot into Update. rearm: it came from
+// waitForChange, which Update arms again (one is outstanding at any time;
+// the reads of a view that just opened are one-offs).
+type snapshotMsg struct {
+	snap  cluster.Snapshot
+	rearm bool
+}
 
 // tickMsg is the slow re-render tick.
 type tickMsg time.Time
 
-// readSnapshot delivers the current snapshot at once (startup).
-func readSnapshot(src Source) tea.Cmd {
-	return func() tea.Msg { return snapshotMsg(src.Snapshot()) }
+// firstSnapshot delivers the current snapshot at once and arms
+// waitForChange (startup).
+func firstSnapshot(src Source, q cluster.Query) tea.Cmd {
+	return func() tea.Msg { return snapshotMsg{snap: src.SnapshotFor(q), rearm: true} }
+}
+
+// readSnapshot delivers the current snapshot at once, once (a view opened
+// or came back on top and needs its data now).
+func readSnapshot(src Source, q cluster.Query) tea.Cmd {
+	return func() tea.Msg { return snapshotMsg{snap: src.SnapshotFor(q)} }
 }
 
 // waitForChange blocks until the source changes, lets the burst settle, then
@@ -44,7 +56,7 @@ func readSnapshot(src Source) tea.Cmd {
 // one of these is outstanding. A closed channel ends the chain. While the
 // screen shows an unsynced snapshot, the end of the sync cuts the settle
 // short: the first complete screen is the one people wait for.
-func waitForChange(src Source, shownSynced bool) tea.Cmd {
+func waitForChange(src Source, shownSynced bool, q cluster.Query) tea.Cmd {
 	return func() tea.Msg {
 		if _, ok := <-src.Changed(); !ok {
 			return nil
@@ -65,7 +77,7 @@ func waitForChange(src Source, shownSynced bool) tea.Cmd {
 		case <-src.Changed():
 		default:
 		}
-		return snapshotMsg(src.Snapshot())
+		return snapshotMsg{snap: src.SnapshotFor(q), rearm: true}
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 )
 
 const (
-	summaryBarWidth = 40
-	nodeBarWidth    = 35
+	summaryBarWidth = 40 // the summary's bar, before it grows or shrinks
+	nodeBarWidth    = 35 // a node's bar, before it grows or shrinks
 	fullCell        = "█"
 	emptyCell       = "░"
 	emptyColor      = "#606060"
@@ -25,10 +25,16 @@ const (
 type styles struct {
 	good, ok, bad lipgloss.Style
 
-	summaryBar bar
-	nodeBar    bar
-	// nodePct[p] is the styled " p%" cell for p in 0..100.
+	// bars are the pre-rendered bars by width (built on first use: widths
+	// follow the terminal's).
+	bars            map[int]*bar
+	colour          bool
+	barFrom, barTo  color.Color
+	// nodePct[p] is the styled " p% ●" cell for p in 0..100.
 	nodePct [101]string
+
+	cursor   lipgloss.Style // the ">" of the selected row
+	selected lipgloss.Style // the selected node's name
 
 	help    help.Styles
 	spinner lipgloss.Style
@@ -57,13 +63,46 @@ func newStyles(colors [3]string, colour bool) *styles {
 		st.demo = lipgloss.NewStyle().Bold(true).Reverse(true)
 		st.note = lipgloss.NewStyle().Foreground(ok)
 		st.event = lipgloss.NewStyle().Foreground(lipgloss.Color("#A0A0A0"))
+		st.cursor = lipgloss.NewStyle().Bold(true)
+		st.selected = lipgloss.NewStyle().Reverse(true)
 	}
-	st.summaryBar = newBar(summaryBarWidth, colour, bad, good)
-	st.nodeBar = newBar(nodeBarWidth, colour, bad, good)
+	st.colour, st.barFrom, st.barTo = colour, bad, good
+	st.bars = map[int]*bar{}
 	for p := range st.nodePct {
-		st.nodePct[p] = st.pct(float64(p)).Render(padLeft(strconv.Itoa(p), 3) + "%")
+		st.nodePct[p] = st.percentCell(p)
 	}
 	return st
+}
+
+// Packing glyphs, so that good/ok/bad reads without colour: a full node is
+// a full circle.
+const (
+	glyphGood = "●"
+	glyphOK   = "◐"
+	glyphBad  = "○"
+)
+
+// percentCell is " 90% ◐", styled by how well the node is packed.
+func (st *styles) percentCell(p int) string {
+	glyph := glyphBad
+	switch {
+	case p > 90:
+		glyph = glyphGood
+	case p > 60:
+		glyph = glyphOK
+	}
+	return " " + st.pct(float64(p)).Render(padLeft(strconv.Itoa(p), 3)+"% "+glyph)
+}
+
+// bar returns the pre-rendered gradient bar of this width.
+func (st *styles) bar(width int) *bar {
+	b := st.bars[width]
+	if b == nil {
+		nb := newBar(width, st.colour, st.barFrom, st.barTo)
+		b = &nb
+		st.bars[width] = b
+	}
+	return b
 }
 
 // pct is the style of a packing percentage: high packing is good (cheap).
@@ -77,13 +116,13 @@ func (st *styles) pct(p float64) lipgloss.Style {
 	return st.bad
 }
 
-// nodePercent is the " 90%" cell of a node row.
+// nodePercent is the " 90% ◐" cell of a node row.
 func (st *styles) nodePercent(frac float64) string {
 	p := int(frac*100 + 0.5)
 	if p >= 0 && p < len(st.nodePct) {
 		return st.nodePct[p]
 	}
-	return st.pct(float64(p)).Render(padLeft(strconv.Itoa(p), 3) + "%")
+	return st.percentCell(p)
 }
 
 // bar is a fixed-width gradient bar. full[k] is the first k filled cells,
