@@ -18,9 +18,9 @@ type snapSource struct {
 	changed chan struct{}
 }
 
-func (s *snapSource) Changed() <-chan struct{}   { return s.changed }
-func (s *snapSource) Synced() <-chan struct{}    { return nil }
-func (s *snapSource) Snapshot() cluster.Snapshot { return s.snap }
+func (s *snapSource) Changed() <-chan struct{}                   { return s.changed }
+func (s *snapSource) Synced() <-chan struct{}                    { return nil }
+func (s *snapSource) SnapshotFor(cluster.Query) cluster.Snapshot { return s.snap }
 
 // frameSnapshot is a synced snapshot of n priced nodes, shaped like the ones
 // the scale benchmark creates.
