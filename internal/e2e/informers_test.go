@@ -102,7 +102,7 @@ func TestInformers(t *testing.T) {
 
 	s := model.Snapshot()
 	if !s.Synced {
-		t.Errorf("snapshot not synced: waiting for %v", s.Waiting)
+		t.Errorf("snapshot not synced: waiting for %v", s.Syncing)
 	}
 }
 
