@@ -44,7 +44,7 @@ func atoiComma(s string) int {
 // and 0% cpu: "NAME cpu ░░░░ 0% (0/58 pods) ...".
 func rowEmpty(screen, node string) (onScreen, empty bool) {
 	for _, line := range strings.Split(screen, "\n") {
-		if !strings.HasPrefix(line, node+" ") {
+		if line = rowText(line); !strings.HasPrefix(line, node+" ") {
 			continue
 		}
 		pct := strings.Index(line, "%")
@@ -56,7 +56,7 @@ func rowEmpty(screen, node string) (onScreen, empty bool) {
 // rowPods returns the pod count of the node's row ("(12/58 pods)"), or -1.
 func rowPods(screen, node string) int {
 	for _, line := range strings.Split(screen, "\n") {
-		if !strings.HasPrefix(line, node+" ") {
+		if line = rowText(line); !strings.HasPrefix(line, node+" ") {
 			continue
 		}
 		i := strings.Index(line, "(")
@@ -74,4 +74,13 @@ func rowPods(screen, node string) int {
 		return n
 	}
 	return -1
+}
+
+// rowText is a screen line without the node list's cursor column ("> " on
+// the selected node, blanks on the others).
+func rowText(line string) string {
+	if strings.HasPrefix(line, "> ") || strings.HasPrefix(line, "  ") {
+		return line[2:]
+	}
+	return line
 }

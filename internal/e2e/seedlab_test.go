@@ -238,6 +238,7 @@ func podLine(s string, total, pending, running, bound int) error {
 // which the kwok provider names kwok-default-xxxxx-...).
 func karpenterRow(s string) (name, line string, ok bool) {
 	for _, l := range strings.Split(s, "\n") {
+		l = rowText(l)
 		f := strings.Fields(l)
 		if len(f) >= 2 && f[1] == "cpu" && f[0] != harness.LabNode {
 			return f[0], l, true

@@ -145,9 +145,23 @@ func screenLine(screen, prefix string) (string, bool) {
 	return "", false
 }
 
-// nodeLines returns the node rows: lines whose first word is one of names.
+// nodeLine returns the row of the node called name (without the cursor
+// marker "> " or its blank in front).
 func nodeLine(screen, name string) (string, bool) {
-	return screenLine(screen, name+" ")
+	for _, l := range strings.Split(screen, "\n") {
+		if r := rowText(l); strings.HasPrefix(r, name+" ") {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// rowText is a screen line without the node list's cursor column.
+func rowText(l string) string {
+	if strings.HasPrefix(l, "> ") || strings.HasPrefix(l, "  ") {
+		return l[2:]
+	}
+	return l
 }
 
 // podsCell checks a node row's pod count: "(n pods)" or "(n/max pods)".
