@@ -27,9 +27,9 @@ type styles struct {
 
 	// bars are the pre-rendered bars by width (built on first use: widths
 	// follow the terminal's).
-	bars            map[int]*bar
-	colour          bool
-	barFrom, barTo  color.Color
+	bars           map[int]*bar
+	colour         bool
+	barFrom, barTo color.Color
 	// nodePct[p] is the styled " p% ●" cell for p in 0..100.
 	nodePct [101]string
 

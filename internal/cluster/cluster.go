@@ -161,7 +161,7 @@ func New(opts Options) *Cluster {
 	tracked := append([]string{}, opts.Resources...)
 	tracked = append(tracked, "pods")
 	for _, l := range append([]string{opts.Sort.Key}, opts.ExtraLabels...) {
-		if r, ok := usageLabelResource(l); ok {
+		if r, ok := options.UsageLabelResource(l); ok {
 			tracked = append(tracked, r)
 		}
 	}
@@ -183,12 +183,12 @@ func New(opts Options) *Cluster {
 	c.podsIndex = c.res.index["pods"]
 	c.sortBy = newSortBy(opts.Sort)
 	c.sortRes = -1
-	if r, ok := usageLabelResource(opts.Sort.Key); ok {
+	if r, ok := options.UsageLabelResource(opts.Sort.Key); ok {
 		c.sortRes = c.res.index[resourceName(r)]
 	}
 	for _, l := range opts.ExtraLabels {
 		idx := -1
-		if r, ok := usageLabelResource(l); ok {
+		if r, ok := options.UsageLabelResource(l); ok {
 			idx = c.res.index[resourceName(r)]
 		}
 		c.labelRes = append(c.labelRes, idx)
@@ -216,7 +216,7 @@ func (c *Cluster) Notify() {
 }
 
 // PricesChanged tells the model that the pricing provider may answer
-// differently now (pricing.AWSOptions.OnChange): rows are priced anew.
+// differently now (its Changed channel, followed by Start): rows are priced anew.
 func (c *Cluster) PricesChanged() {
 	c.priceGen.Add(1)
 	c.Notify()
@@ -332,6 +332,3 @@ func (c *Cluster) addEvent(ev *Event) {
 		c.events = c.events[len(c.events)-maxEvents:]
 	}
 }
-
-// usageLabelResource parses eks-node-viewer/node-<resource>-usage.
-func usageLabelResource(label string) (string, bool) { return options.UsageLabelResource(label) }

@@ -114,20 +114,3 @@ func TestNodeParsing(t *testing.T) {
 		})
 	}
 }
-
-func TestUsageLabelResource(t *testing.T) {
-	tests := map[string]string{
-		"eks-node-viewer/node-cpu-usage":            "cpu",
-		"eks-node-viewer/node-memory-usage":         "memory",
-		"eks-node-viewer/node-nvidia.com/gpu-usage": "nvidia.com/gpu",
-		"eks-node-viewer/node--usage":               "",
-		"eks-node-viewer/node-age":                  "",
-		"topology.kubernetes.io/zone":               "",
-	}
-	for in, want := range tests {
-		got, ok := usageLabelResource(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("%s: got %q %v, want %q", in, got, ok, want)
-		}
-	}
-}

@@ -34,7 +34,7 @@ func newSortBy(spec options.SortSpec) sortBy {
 	if key == "" {
 		key = options.SortCreation
 	}
-	_, usage := usageLabelResource(key)
+	_, usage := options.UsageLabelResource(key)
 	return sortBy{field: key, usage: usage, desc: spec.Descending}
 }
 
