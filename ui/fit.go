@@ -31,3 +31,56 @@ func padTo(s string, width int) string {
 	}
 	return s
 }
+
+// shortenNames fits names into width cells each. Names that share a domain
+// suffix (".ec2.internal", ".us-west-2.compute.internal") lose it first,
+// since it tells them apart from nothing: "ip-10-0-0-10…"; what is still too
+// long is shortened in the middle ("ip-192…-10-1").
+func shortenNames(names []string, width int) []string {
+	suffix := commonDomain(names)
+	out := make([]string, len(names))
+	for i, n := range names {
+		if dispWidth(n) > width && suffix != "" {
+			base := strings.TrimSuffix(n, suffix)
+			n = base + "…"
+			if dispWidth(n) > width {
+				n = shortenMiddle(base, width)
+			}
+		}
+		if dispWidth(n) > width {
+			n = shortenMiddle(n, width)
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// commonDomain is the longest suffix starting at a "." that every name
+// has (and that leaves something before it), or "".
+func commonDomain(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	suffix := names[0]
+	for _, n := range names[1:] {
+		for !strings.HasSuffix(n, suffix) {
+			i := strings.IndexByte(suffix[1:], '.')
+			if i < 0 {
+				return ""
+			}
+			suffix = suffix[1+i:]
+		}
+	}
+	if i := strings.IndexByte(suffix, '.'); i != 0 {
+		if i < 0 {
+			return ""
+		}
+		suffix = suffix[i:]
+	}
+	for _, n := range names {
+		if len(n) == len(suffix) {
+			return ""
+		}
+	}
+	return suffix
+}

@@ -25,8 +25,11 @@ func autoNode(name string, used int64, pods int) cluster.Node {
 		Price:        pricing.Price{Hourly: 0.04211, Currency: "USD", Source: pricing.Live},
 		Ready:        true,
 		Pods:         pods,
+		MaxPods:      17,
 		Usage:        []cluster.Quantity{cpu(used, 1780)},
-		Labels:       []string{""},
+		Zone:         "us-east-1a",
+		NodePool:     "general-purpose",
+		Labels:       map[string]string{"karpenter.sh/nodepool": "general-purpose", "topology.kubernetes.io/zone": "us-east-1a"},
 	}
 }
 
@@ -36,7 +39,6 @@ func labSnapshot() cluster.Snapshot {
 		Taken:       testNow,
 		Synced:      true,
 		Resources:   []string{"cpu"},
-		ExtraLabels: []string{"karpenter.sh/nodepool"},
 		Nodes: []cluster.Node{
 			autoNode("i-0123456789abcdef0", 1600, 8),
 			autoNode("i-0123456789abcdef2", 200, 1),
@@ -71,7 +73,7 @@ func bigSnapshot(n int) cluster.Snapshot {
 				{Used: int64(i%39) * 100, Allocatable: 3920},
 				{Used: int64(i%15) * gi / 10, Allocatable: 14 * gi},
 			},
-			Labels: []string{"us-west-2" + string(rune('a'+i%3)), ""},
+			Labels: map[string]string{"topology.kubernetes.io/zone": "us-west-2" + string(rune('a'+i%3))},
 		}
 		for r := range tot {
 			tot[r].Used += nd.Usage[r].Used
@@ -162,7 +164,7 @@ func labelsSnapshot() cluster.Snapshot {
 	for i, team := range []string{"日本", "platform", "", "データ基盤"} {
 		s.Nodes = append(s.Nodes, node(fmt.Sprintf("node-%d", i), func(n *cluster.Node) {
 			n.Created = testNow.Add(-time.Duration(i*i*7+1) * time.Hour)
-			n.Labels = []string{team, "us-east-1" + string(rune('a'+i)), ""}
+			n.Labels = map[string]string{"team": team, "topology.kubernetes.io/zone": "us-east-1" + string(rune('a'+i))}
 			n.Usage[0].Used = int64(500 * i)
 		}))
 	}
@@ -205,7 +207,7 @@ func statesSnapshot() cluster.Snapshot {
 				n.Usage[0] = cluster.Quantity{}
 			}),
 			node("default-stuck", func(n *cluster.Node) {
-				n.Launching, n.LaunchStuck, n.Ready, n.Pods, n.MaxPods = true, true, false, 0, 0
+				n.Launching, n.Ready, n.Pods, n.MaxPods = true, false, 0, 0
 				n.Created = testNow.Add(-93 * 24 * time.Hour)
 				n.Usage[0] = cluster.Quantity{}
 			}),

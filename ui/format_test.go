@@ -69,7 +69,12 @@ func TestCostText(t *testing.T) {
 		{cluster.Cost{Hourly: 5, Currency: "USD", Disabled: true}, ""},
 	}
 	for _, tc := range tests {
-		if got := costText(tc.cost); got != tc.want {
+		hourly, monthly := costText(tc.cost)
+		got := hourly
+		if monthly != "" {
+			got += " | " + monthly
+		}
+		if got != tc.want {
 			t.Errorf("costText(%+v) = %q, want %q", tc.cost, got, tc.want)
 		}
 	}
@@ -95,7 +100,9 @@ func TestReadyCell(t *testing.T) {
 		{cluster.Node{ReadySince: testNow.Add(-3 * time.Minute)}, "NotReady/3m"},
 		{cluster.Node{}, "NotReady"},
 		{cluster.Node{Launching: true, Created: testNow.Add(-95 * time.Second)}, "Launching/95s"},
-		{cluster.Node{Launching: true, LaunchStuck: true, Created: testNow.Add(-93 * 24 * time.Hour)}, "NoNode/93d"},
+		{cluster.Node{Launching: true, Created: testNow.Add(-93 * 24 * time.Hour)}, "NoNode/93d"},
+		{cluster.Node{Launching: true, Created: testNow.Add(-cluster.LaunchStuckAfter)}, "Launching/15m"},
+		{cluster.Node{Launching: true, Created: testNow.Add(-cluster.LaunchStuckAfter - time.Second)}, "NoNode/15m"},
 		// Clock skew never shows "<invalid>".
 		{cluster.Node{Launching: true, Created: testNow.Add(time.Hour)}, "Launching/0s"},
 	}
@@ -124,12 +131,58 @@ func TestSanitize(t *testing.T) {
 func TestLineWidth(t *testing.T) {
 	st := newStyles([3]string{}, true)
 	var sb strings.Builder
-	st.nodeBar.write(&sb, 0.4)
+	st.bar(nodeBarWidth).write(&sb, 0.4)
 	for _, s := range []string{
 		"", "plain", sb.String(), st.nodePercent(0.9), "日本 • ○ x", "e\u0301", "a\x1b]8;;http://x\x1b\\link", "←/→ page • q: quit", "tab\there", "👍🏽 ok",
 	} {
 		if got, want := lineWidth(s), ansi.StringWidth(s); got != want {
 			t.Errorf("lineWidth(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func TestShortenMiddle(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"i-0123456789abcdef0", 12, "i-0123…cdef0"},
+		{"i-0123456789abcdef0", 19, "i-0123456789abcdef0"},
+		{"i-0123456789abcdef0", 40, "i-0123456789abcdef0"},
+		{"abcdef", 2, "a…"},
+		{"abcdef", 1, "a"},
+		{"abcdef", 0, ""},
+		{"日本語のノード", 7, ""}, // wide runes: only the width is checked
+	} {
+		if got := shortenMiddle(tt.in, tt.w); tt.want != "" && got != tt.want {
+			t.Errorf("shortenMiddle(%q, %d) = %q, want %q", tt.in, tt.w, got, tt.want)
+		}
+		if got := shortenMiddle(tt.in, tt.w); dispWidth(got) > max(tt.w, 0) {
+			t.Errorf("shortenMiddle(%q, %d) = %q is %d wide", tt.in, tt.w, got, dispWidth(got))
+		}
+	}
+}
+
+func TestShortenNames(t *testing.T) {
+	for _, tt := range []struct {
+		names []string
+		width int
+		want  string
+	}{
+		{[]string{"ip-10-0-0-10.ec2.internal", "ip-10-0-0-9.ec2.internal"}, 14, "ip-10-0-0-10…,ip-10-0-0-9…"},
+		{[]string{"ip-10-0-0-10.ec2.internal", "ip-10-0-0-9.ec2.internal"}, 30, "ip-10-0-0-10.ec2.internal,ip-10-0-0-9.ec2.internal"},
+		// Still too long without the domain: shortened in the middle.
+		{[]string{"ip-192-168-10-1.us-west-2.compute.internal", "ip-192-168-10-2.us-west-2.compute.internal"}, 12, "ip-192…-10-1,ip-192…-10-2"},
+		{[]string{"i-0123456789abcdef0", "i-0123456789abcdef2"}, 12, "i-0123…cdef0,i-0123…cdef2"},
+		// A shared suffix that is not at a dot is no domain.
+		{[]string{"node-10", "node-110"}, 5, "no…10,no…10"},
+		{[]string{"a.x.example", "b.y.example"}, 4, "a.x…,b.y…"},
+		{[]string{".example", "a.example"}, 4, ".e…e,a.…e"},
+		{nil, 4, ""},
+	} {
+		if got := strings.Join(shortenNames(tt.names, tt.width), ","); got != tt.want {
+			t.Errorf("shortenNames(%q, %d) = %q, want %q", tt.names, tt.width, got, tt.want)
 		}
 	}
 }

@@ -17,8 +17,7 @@ const noNodes = "Waiting for update or no nodes found..."
 
 // summaryLines is one line per resource; only the first carries the cost.
 // At narrow widths the pair loses its padding, the bar shrinks, and then the
-// monthly cost goes: the hourly one stays visible at 80 columns. Wide
-// terminals let the bar grow.
+// monthly cost goes: the hourly one stays visible at 80 columns.
 func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 	nodes := count(len(snap.Nodes)) + " nodes"
 	hourly, monthly := costText(snap.Cost)
@@ -43,7 +42,7 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 	}
 	// nodes (pair) pct res bar cost
 	fixed := func(pairW int, cost string) int {
-		w := dispWidth(nodes) + 2 + pairW + 2 + pctW + 1 + resW + 1
+		w := dispWidth(nodes) + 2 + pairW + 2 + pctW + 1 + resW + 1 // the last 1: before the bar
 		if cost != "" {
 			w += 1 + dispWidth(cost)
 		}
@@ -53,12 +52,16 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 	switch padded := max(pairW, 16); {
 	case fixed(padded, cost)+barW <= width:
 		pairW = padded
-		barW = min(maxBar, width-fixed(pairW, cost))
 	case fixed(pairW, cost)+minBar <= width:
 		barW = min(barW, width-fixed(pairW, cost))
-	case hourly != "":
+	case fixed(pairW, hourly)+4 <= width:
 		cost = hourly
-		barW = max(4, min(barW, width-fixed(pairW, cost)))
+		barW = min(barW, width-fixed(pairW, cost))
+	default: // no room for a bar; the cost only if it fits whole
+		barW = 0
+		if cost = hourly; fixed(pairW, cost)-1 > width {
+			cost = ""
+		}
 	}
 	bar := st.bar(barW)
 
@@ -73,9 +76,13 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 		sb.WriteString(") ")
 		sb.WriteString(st.pct(q.Fraction() * 100).Render(padLeft(pcts[i], pctW)))
 		sb.WriteByte(' ')
-		sb.WriteString(padRight(res, resW))
-		sb.WriteByte(' ')
-		bar.write(&sb, q.Fraction())
+		if barW > 0 {
+			sb.WriteString(padRight(res, resW))
+			sb.WriteByte(' ')
+			bar.write(&sb, q.Fraction())
+		} else {
+			sb.WriteString(res)
+		}
 		if i == 0 && cost != "" {
 			sb.WriteByte(' ')
 			sb.WriteString(cost)

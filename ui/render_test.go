@@ -3,39 +3,65 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 )
 
-// fakeSource is a Source fed by the test.
+// fakeSource is a Source fed by the test. Its snapshot answers every query
+// (tests set Detail and Pending themselves).
 type fakeSource struct {
 	snap    cluster.Snapshot
 	changed chan struct{}
 	synced  chan struct{} // nil: never
+
+	mu    sync.Mutex
+	query cluster.Query // the last one asked
 }
 
 func newFakeSource(s cluster.Snapshot) *fakeSource {
 	return &fakeSource{snap: s, changed: make(chan struct{}, 1)}
 }
 
-func (f *fakeSource) Changed() <-chan struct{}   { return f.changed }
-func (f *fakeSource) Synced() <-chan struct{}    { return f.synced }
-func (f *fakeSource) Snapshot() cluster.Snapshot { return f.snap }
+func (f *fakeSource) Changed() <-chan struct{} { return f.changed }
+func (f *fakeSource) Synced() <-chan struct{}  { return f.synced }
+func (f *fakeSource) SnapshotFor(q cluster.Query) cluster.Snapshot {
+	f.mu.Lock()
+	f.query = q
+	f.mu.Unlock()
+	s := f.snap
+	s.Query = q
+	return s
+}
 
-// renderCase renders s the way View does, at a fixed time.
+func (f *fakeSource) lastQuery() cluster.Query {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.query
+}
+
+// renderCase renders s the way View does, at a fixed time, with the cursor
+// on the first node of the page.
 func renderCase(s cluster.Snapshot, opts Options, width, height, page int, showAll bool) string {
 	m := New(newFakeSource(s), opts)
+	m.clock = func() time.Time { return testNow }
 	m.help.ShowAll = showAll
-	c := m.chrome()
-	return render(&s, width, height, testNow, m.styles, page, &c)
+	next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	next, _ = next.(Model).Update(snapshotMsg{snap: s})
+	m = next.(Model)
+	per := m.perPage()
+	m.list().move(max(page, 0)*per, &m.snap)
+	return m.frame()
 }
 
 func TestRenderGolden(t *testing.T) {
-	syncing := cluster.Snapshot{Taken: testNow, Resources: []string{"cpu"}, Waiting: []string{"nodes", "pods (37,000 so far)"}}
+	syncing := cluster.Snapshot{Taken: testNow, Resources: []string{"cpu"}, Syncing: []cluster.SyncProgress{{Resource: "nodes"}, {Resource: "pods", Objects: 37000}}}
 	empty := cluster.Snapshot{Taken: testNow, Synced: true, Resources: []string{"cpu"}, Totals: []cluster.Quantity{{}}}
 	disabled := labSnapshot()
 	disabled.Cost = cluster.Cost{Disabled: true}
@@ -73,7 +99,7 @@ func TestRenderGolden(t *testing.T) {
 		{name: "full_help", snap: bigSnapshot(40), height: 16, page: 99, showAll: true, opts: Options{Version: "v1.0.0"}},
 	}
 	for _, tc := range cases {
-		for _, width := range []int{80, 120, 200} {
+		for _, width := range []int{60, 80, 120, 200} {
 			for _, colour := range []bool{false, true} {
 				name := fmt.Sprintf("%s/w%d/plain", tc.name, width)
 				if colour {
@@ -112,17 +138,35 @@ func checkFits(t *testing.T, out string, width, height int) {
 	}
 }
 
-// TestLabScreen pins the seed lab's screen to the character.
+// TestLabScreen pins the seed lab's screen to the character, at the width
+// where the bars have their usual size.
 func TestLabScreen(t *testing.T) {
 	want := `2 nodes (     1800m/3560m) 50.6% cpu ████████████████████░░░░░░░░░░░░░░░░░░░░ $0.084/hour | $61.481/month
 12 pods (0 pending 12 running 12 bound)
 
-i-0123456789abcdef0 cpu ███████████████████████████████░░░░  90% (8 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready -
-i-0123456789abcdef2 cpu ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  11% (1 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready -
+> i-0123456789abcdef0 cpu ███████████████████████████████░░░░  90% ◐ (8/17 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready
+  i-0123456789abcdef2 cpu ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  11% ○ (1/17 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready
 •
-←/→ page • q: quit • ?: help`
-	if got := renderCase(labSnapshot(), Options{NoColor: true}, 200, 50, 0, false); got != want {
+↑/↓ select • enter open • p pending (0) • / filter • ? help • q quit`
+	if got := renderCase(labSnapshot(), Options{NoColor: true}, 122, 50, 0, false); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// At 80 columns the lab's node line keeps its price and readiness, and the
+// summary its hourly cost.
+func TestLabScreenAt80(t *testing.T) {
+	got := renderCase(labSnapshot(), Options{NoColor: true}, 80, 24, 0, false)
+	lines := strings.Split(got, "\n")
+	if !strings.Contains(lines[0], "$0.084/hour") {
+		t.Errorf("summary at 80 columns: %q", lines[0])
+	}
+	for _, l := range lines[3:5] {
+		for _, want := range []string{"%", "(8/17)", "t3a.medium/$0.0421", "OD/Auto", " - ", "Ready"} {
+			if !strings.Contains(l, want) && !(want == "(8/17)" && strings.Contains(l, "(1/17)")) {
+				t.Errorf("node line at 80 columns lacks %q: %q", want, l)
+			}
+		}
 	}
 }
 
@@ -161,9 +205,8 @@ func TestRenderAnySize(t *testing.T) {
 // a page never splits a node.
 func TestRenderPagingCountsLines(t *testing.T) {
 	s := bigSnapshot(10) // cpu + memory
-	c := chrome{keys: DefaultKeyMap()}
-	// 2 summary + pod line + blank = 4; dots + help = 2; 11 rows left: 5 nodes.
-	l := newLayout(&s, 200, 17, &c)
+	// 2 summary + pod line + blank = 4; dots = 1; footer 1: 11 rows left: 5 nodes.
+	l := newLayout(&s, len(s.Nodes), 200, 16, false, false)
 	if l.perPage != 5 || l.pages != 2 {
 		t.Fatalf("perPage=%d pages=%d, want 5 and 2", l.perPage, l.pages)
 	}

@@ -38,8 +38,9 @@ const (
 )
 
 // dropOrder is the order in which info columns go when a line cannot fit
-// otherwise (extra label columns go before all of them, the last first).
-var dropOrder = []int{colStatus, colCapacity, colReady, colPods, colPrice}
+// otherwise (extra label columns go before all of them, the last first; a
+// status column of only "-" goes first of all). The price goes last.
+var dropOrder = []int{colCapacity, colPods, colReady, colStatus, colPrice}
 
 // rowFit is how the visible node rows are drawn at this width.
 type rowFit struct {
@@ -62,6 +63,15 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 	}
 	f := fitRows(snap, nodes, cells, ncols, width)
 	bar := st.bar(f.barW)
+	names := make([]string, len(nodes))
+	for i := range nodes {
+		names[i] = sanitize(nodes[i].Name)
+	}
+	names = shortenNames(names, f.nameW)
+	f.nameW = 0 // the names as shortened may be narrower
+	for _, n := range names {
+		f.nameW = max(f.nameW, dispWidth(n))
+	}
 
 	var sb strings.Builder
 	for i := range nodes {
@@ -73,7 +83,7 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 		if f.compactCapacity {
 			row[colCapacity] = capacityCell(n, true)
 		}
-		name := shortenMiddle(sanitize(n.Name), f.nameW)
+		name := names[i]
 		for r := range max(1, len(snap.Resources)) {
 			sb.Reset()
 			switch {
@@ -158,6 +168,13 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, cells []string, ncols
 		func() { f.compactPods = true },
 		func() { f.compactCapacity = true },
 		func() { f.barW = minBar },
+	}
+	noStatus := true
+	for i := range nodes {
+		noStatus = noStatus && cells[i*ncols+colStatus] == "-"
+	}
+	if noStatus {
+		steps = append(steps, func() { f.shown[colStatus] = false })
 	}
 	for c := ncols - 1; c >= fixedCols; c-- {
 		steps = append(steps, func() { f.shown[c] = false })
