@@ -36,9 +36,9 @@ func autoNode(name string, used int64, pods int) cluster.Node {
 // labSnapshot is the seed lab's screen: two EKS Auto Mode nodes.
 func labSnapshot() cluster.Snapshot {
 	return cluster.Snapshot{
-		Taken:       testNow,
-		Synced:      true,
-		Resources:   []string{"cpu"},
+		Taken:     testNow,
+		Synced:    true,
+		Resources: []string{"cpu"},
 		Nodes: []cluster.Node{
 			autoNode("i-0123456789abcdef0", 1600, 8),
 			autoNode("i-0123456789abcdef2", 200, 1),
