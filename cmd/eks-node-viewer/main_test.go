@@ -64,6 +64,14 @@ func TestConfigFileErrorNamesTheLine(t *testing.T) {
 // server and returns a function reading the screen.
 func tmuxScreen(t *testing.T, width, height int, args ...string) func() string {
 	t.Helper()
+	screen, _ := tmuxSession(t, width, height, args...)
+	return screen
+}
+
+// tmuxSession is tmuxScreen plus a function typing keys (tmux send-keys
+// names: "Down", "Enter", "Escape", or literal text).
+func tmuxSession(t *testing.T, width, height int, args ...string) (screen func() string, keys func(...string)) {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is required (make test installs it)")
 	}
@@ -71,7 +79,7 @@ func tmuxScreen(t *testing.T, width, height int, args ...string) func() string {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	sock := fmt.Sprintf("env-%d", os.Getpid())
+	sock := fmt.Sprintf("env-%d-%s", os.Getpid(), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
 	tmux := func(a ...string) ([]byte, error) {
 		return exec.Command("tmux", append([]string{"-L", sock}, a...)...).CombinedOutput()
 	}
@@ -81,10 +89,17 @@ func tmuxScreen(t *testing.T, width, height int, args ...string) func() string {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
 	t.Cleanup(func() { _, _ = tmux("kill-server") })
-	return func() string {
+	screen = func() string {
 		out, _ := tmux("capture-pane", "-p", "-t", "v")
 		return string(out)
 	}
+	keys = func(k ...string) {
+		t.Helper()
+		if out, err := tmux(append([]string{"send-keys", "-t", "v"}, k...)...); err != nil {
+			t.Fatalf("send-keys %q: %v\n%s", k, err, out)
+		}
+	}
+	return screen, keys
 }
 
 // waitScreen polls the screen until re matches, with a generous deadline.
@@ -125,6 +140,40 @@ func TestDemoInTmux(t *testing.T) {
 	}
 	waitScreen(t, screen, regexp.MustCompile(`Deleting`), "the empty node deleting")
 	waitScreen(t, screen, regexp.MustCompile(`(?m)^1 nodes \(\s*200m/1780m\)`), "one node again")
+}
+
+// TestDemoNodeViewInTmux: after the scale-up, select the node Karpenter
+// launched, open it, read its pod, go back.
+func TestDemoNodeViewInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux")
+	}
+	screen, keys := tmuxSession(t, 120, 40, "--demo")
+	waitScreen(t, screen, regexp.MustCompile(`(?m)^2 nodes \(\s*1800m/3560m\)`), "two nodes after the scale-up")
+	keys("Down")
+	waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123456789abcdef2 `), "the cursor on the new node")
+	keys("Enter")
+	node := waitScreen(t, screen, regexp.MustCompile(`my-cool-app/fastapi-deployment-6b5f9d7c4-p9 +200m`), "the new node's pod with its 200m request")
+	for _, want := range []string{"i-0123456789abcdef2", "t3a.medium", "us-east-1a", "$0.0421/hour (live)", "nodeclaim general-purpose-x7k2p", "ReplicaSet/fastapi-deployment-6b5f9d7c4"} {
+		if !strings.Contains(node, want) {
+			t.Errorf("node view lacks %q:\n%s", want, node)
+		}
+	}
+	keys("Escape")
+	waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123456789abcdef2 `), "back on the list, on the same node")
+}
+
+// TestDemoAt80Columns: the lab's node line keeps its price and readiness at
+// the width most terminals open with.
+func TestDemoAt80Columns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux")
+	}
+	screen := tmuxScreen(t, 80, 24, "--demo", "--demo-speed", "3")
+	s := waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123…cdef0 .*% . \(\d+/17\) t3a\.medium/\$0\.0421 OD/Auto - Ready$`), "the lab's node line whole at 80 columns")
+	if !regexp.MustCompile(`(?m)^1 nodes .* \$0\.042/hour`).MatchString(s) && !regexp.MustCompile(`(?m)^2 nodes .* \$0\.084/hour`).MatchString(s) {
+		t.Errorf("the summary lost its hourly cost at 80 columns:\n%s", s)
+	}
 }
 
 func TestTinyTerminalsDoNotCrash(t *testing.T) {
