@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+)
+
+// PendingKeyMap is the pending pods view's bindings.
+type PendingKeyMap struct {
+	ScrollKeys
+	Back key.Binding
+	GlobalKeys
+}
+
+// DefaultPendingKeyMap is the pending pods view's default bindings.
+func DefaultPendingKeyMap() PendingKeyMap {
+	return PendingKeyMap{ScrollKeys: DefaultScrollKeys(), Back: BackKey(), GlobalKeys: DefaultGlobalKeys()}
+}
+
+// ShortHelp is the footer.
+func (k PendingKeyMap) ShortHelp() []key.Binding {
+	return append([]key.Binding{k.Back}, append(scrollHelp(k.ScrollKeys), k.Help, k.Quit)...)
+}
+
+// FullHelp is the help after "?".
+func (k PendingKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.ScrollKeys.full(), {k.Back}, {k.Help, k.Quit}}
+}
+
+// pendingView is the pods that wait for a node, longest waiting first, with
+// what they ask for and what the scheduler last said about them.
+type pendingView struct {
+	km PendingKeyMap
+	lk *look
+
+	// loaded: a snapshot that asked for the pending pods has arrived; the
+	// list and count are from the latest such (others leave them alone).
+	loaded    bool
+	count     int // Snapshot.Pods.Unscheduled, the node list's "pending"
+	resources []string
+	pods      []cluster.Pod // sorted copy
+	scroll
+}
+
+func newPendingView() *pendingView { return &pendingView{km: DefaultPendingKeyMap()} }
+
+func (v *pendingView) query() cluster.Query { return cluster.Query{Pending: true} }
+func (v *pendingView) typing() bool         { return false }
+func (v *pendingView) keys() help.KeyMap    { return v.km }
+
+func (v *pendingView) update(msg tea.Msg, c *common) (view, tea.Cmd) {
+	v.lk = lookFor(v.lk, c.styles)
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case snapshotMsg: // the root has stored it in c.snap
+		if c.snap != nil {
+			v.take(c.snap)
+		}
+	case tea.KeyPressMsg:
+		if key.Matches(msg, v.km.Back) {
+			cmd = back
+		} else {
+			v.scroll.key(msg, v.km.ScrollKeys, len(v.pods), v.pageRows(c))
+		}
+	case tea.MouseWheelMsg:
+		v.wheel(msg, len(v.pods), v.pageRows(c))
+	}
+	rows := v.pageRows(c)
+	v.clamp(len(v.pods), rows)
+	v.scroll.enable(&v.km.ScrollKeys, len(v.pods), rows)
+	return v, cmd
+}
+
+func (v *pendingView) take(snap *cluster.Snapshot) {
+	if !snap.Query.Pending {
+		return
+	}
+	v.loaded, v.count, v.resources = true, snap.Pods.Unscheduled, snap.Resources
+	v.pods = append(v.pods[:0], snap.Pending...)
+	slices.SortFunc(v.pods, func(a, b cluster.Pod) int {
+		// Oldest first; a pod without a creation time last.
+		if az, bz := a.Created.IsZero(), b.Created.IsZero(); az != bz {
+			if az {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+}
+
+// title and blank line, table header
+const pendingHead = 3
+
+func (v *pendingView) pageRows(c *common) int {
+	return listRows(len(v.pods), c.height-pendingHead)
+}
+
+func (v *pendingView) render(c *common, width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	lk := lookFor(v.lk, c.styles)
+	lines := []string{v.title(lk, width)}
+	if len(v.pods) > 0 && height > pendingHead {
+		rows := listRows(len(v.pods), height-pendingHead)
+		sc := v.visible(len(v.pods), rows)
+		lines = append(lines, "")
+		lines = v.table(c, sc.offset, rows).render(lines, width, lk)
+		if rows < len(v.pods) {
+			lines = append(lines, lk.faintText(sc.position(len(v.pods), rows, "pods", width)))
+		}
+	}
+	return strings.Join(lines[:min(len(lines), height)], "\n")
+}
+
+func (v *pendingView) title(lk *look, width int) string {
+	var s string
+	switch {
+	case !v.loaded:
+		s = "loading pending pods…"
+	case v.count == 0:
+		s = "no pending pods"
+	case v.count == 1:
+		s = "1 pending pod"
+	default:
+		s = count(v.count) + " pending pods"
+	}
+	if lk.colour {
+		return lk.header.Render(shortenMiddle(s, width))
+	}
+	return shortenMiddle(s, width)
+}
+
+// table is the visible pending pods. Columns that give way first: the
+// later resources, the first, then the scheduler's message (which is
+// shortened first); never the waiting time, the order of the list.
+func (v *pendingView) table(c *common, offset, rows int) *table {
+	nres := len(v.resources)
+	t := &table{cols: make([]column, 0, nres+3)}
+	t.cols = append(t.cols,
+		column{title: "POD", fit: fitMiddle, min: 18},
+		column{title: "WAITING"})
+	for i, res := range v.resources {
+		t.cols = append(t.cols, column{title: strings.ToUpper(sanitize(res)), right: true, drop: 2 + i})
+	}
+	t.cols = append(t.cols, column{title: "SCHEDULER", fit: fitEnd, min: 29, drop: 1})
+	for i := offset; i < min(offset+rows, len(v.pods)); i++ {
+		p := &v.pods[i]
+		row := make([]cell, 0, len(t.cols))
+		row = append(row, plainCell(sanitize(p.Namespace)+"/"+sanitize(p.Name)), plainCell(podAge(c.now, p.Created)))
+		for r, res := range v.resources {
+			row = append(row, plainCell(formatRequest(res, requestAt(p.Requests, r))))
+		}
+		row = append(row, plainCell(schedulerText(p.FailedScheduling)))
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+// schedulerText is the scheduler's message on one line, its boilerplate
+// "0/2 nodes are available: " said as "0/2 nodes: " so that the reasons
+// show in a narrow column; "-" for none.
+func schedulerText(msg string) string {
+	if msg == "" {
+		return "-"
+	}
+	return strings.ReplaceAll(sanitize(msg), " nodes are available: ", " nodes: ")
+}
