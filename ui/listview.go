@@ -194,7 +194,7 @@ func (v *listView) enableKeys(c *common) {
 	v.keyMap.enable(v.cursor == 0, v.cursor >= n-1, l.pages > 1)
 	v.keyMap.Open.SetEnabled(v.selected != "")
 	v.keyMap.Clear.SetEnabled(v.filtered != "")
-	v.keyMap.Pending.SetHelp("p", "pending ("+count(c.snap.Pods.Unscheduled)+")")
+	v.keyMap.Pending.SetHelp("p", "pending ("+count(c.snap.Pods.Pending)+")")
 }
 
 // page is the page the cursor is on.

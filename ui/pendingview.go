@@ -43,7 +43,7 @@ type pendingView struct {
 	// loaded: a snapshot that asked for the pending pods has arrived; the
 	// list and count are from the latest such (others leave them alone).
 	loaded    bool
-	count     int // Snapshot.Pods.Unscheduled, the node list's "pending"
+	count     int // Snapshot.Pods.Pending, the pod line's "pending"
 	resources []string
 	pods      []cluster.Pod // sorted copy
 	scroll
@@ -82,7 +82,7 @@ func (v *pendingView) take(snap *cluster.Snapshot) {
 	if !snap.Query.Pending {
 		return
 	}
-	v.loaded, v.count, v.resources = true, snap.Pods.Unscheduled, snap.Resources
+	v.loaded, v.count, v.resources = true, snap.Pods.Pending, snap.Resources
 	v.pods = append(v.pods[:0], snap.Pending...)
 	slices.SortFunc(v.pods, func(a, b cluster.Pod) int {
 		// Oldest first; a pod without a creation time last.
@@ -159,7 +159,7 @@ func (v *pendingView) table(c *common, offset, rows int) *table {
 		for r, res := range v.resources {
 			row = append(row, plainCell(formatRequest(res, requestAt(p.Requests, r))))
 		}
-		row = append(row, plainCell(schedulerText(p.FailedScheduling)))
+		row = append(row, plainCell(schedulerText(p)))
 		t.rows = append(t.rows, row)
 	}
 	return t
@@ -167,10 +167,14 @@ func (v *pendingView) table(c *common, offset, rows int) *table {
 
 // schedulerText is the scheduler's message on one line, its boilerplate
 // "0/2 nodes are available: " said as "0/2 nodes: " so that the reasons
-// show in a narrow column; "-" for none.
-func schedulerText(msg string) string {
-	if msg == "" {
+// show in a narrow column; "-" for none. A pod already bound waits for its
+// node to start it.
+func schedulerText(p *cluster.Pod) string {
+	switch {
+	case p.Node != "":
+		return "bound to " + sanitize(p.Node) + ", starting"
+	case p.FailedScheduling == "":
 		return "-"
 	}
-	return strings.ReplaceAll(sanitize(msg), " nodes are available: ", " nodes: ")
+	return strings.ReplaceAll(sanitize(p.FailedScheduling), " nodes are available: ", " nodes: ")
 }

@@ -20,8 +20,18 @@ func pendingSnapshot(pods []cluster.Pod) cluster.Snapshot {
 	return cluster.Snapshot{
 		Query: cluster.Query{Pending: true}, Taken: viewNow, Synced: true,
 		Resources: []string{"cpu", "memory"}, Pending: pods,
-		Pods: cluster.PodCounts{Total: len(pods), Pending: len(pods), Unscheduled: len(pods)},
+		Pods: cluster.PodCounts{Total: len(pods), Pending: len(pods), Unscheduled: unscheduled(pods)},
 	}
+}
+
+func unscheduled(pods []cluster.Pod) int {
+	n := 0
+	for _, p := range pods {
+		if p.Node == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // scaleUpPods is a scale-up in progress: five fastapi replicas the
@@ -45,6 +55,11 @@ func scaleUpPods() []cluster.Pod {
 				"2 Insufficient memory. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
 		},
 		cluster.Pod{Namespace: "default", Name: "nginx", Phase: "Pending", Created: viewNow.Add(-time.Second), Requests: []int64{0, 0}},
+		// Bound to the node Karpenter launched, not started yet.
+		cluster.Pod{
+			Namespace: "my-cool-app", Name: labApp + "-k2v8s", Node: "i-0123456789abcdef2", Phase: "Pending",
+			Created: viewNow.Add(-40 * time.Second), OwnerKind: "ReplicaSet", OwnerName: labApp, Requests: []int64{200, 256 * viewMiB},
+		},
 	)
 }
 
@@ -93,12 +108,12 @@ func TestPendingViewRows(t *testing.T) {
 	c := viewCommon(nil, false, 200, viewBodyHeight)
 	v := viewFeed(newPendingView(), c, pendingSnapshot(scaleUpPods()))
 	lines := strings.Split(v.render(c, 200, 23), "\n")
-	if lines[0] != "7 pending pods" {
+	if lines[0] != "8 pending pods" {
 		t.Errorf("title %q", lines[0])
 	}
 	// Longest waiting first, ties by name; the newest, unseen by the
 	// scheduler, last with "-".
-	wantOrder := []string{"batch/report-7f9c4", "my-cool-app/" + labApp + "-b7k2w", "my-cool-app/" + labApp + "-h3j9d"}
+	wantOrder := []string{"batch/report-7f9c4", "my-cool-app/" + labApp + "-k2v8s", "my-cool-app/" + labApp + "-b7k2w", "my-cool-app/" + labApp + "-h3j9d"}
 	for i, want := range wantOrder {
 		if !strings.HasPrefix(lines[3+i], want) {
 			t.Errorf("row %d %q, want %s", i, lines[3+i], want)
@@ -108,13 +123,13 @@ func TestPendingViewRows(t *testing.T) {
 	if !strings.HasPrefix(last, "default/nginx") || !strings.HasSuffix(last, " -") {
 		t.Errorf("last row %q", last)
 	}
-	for _, want := range []string{"3m", "4000m", "8Gi", "256Mi", "untolerated taint {dedicated: batch}, 2 Insufficient memory", "0/2 nodes: 2 Insufficient cpu. preemption: 0/2 nodes: 2 No"} {
+	for _, want := range []string{"3m", "4000m", "8Gi", "256Mi", "bound to i-0123456789abcdef2, starting", "untolerated taint {dedicated: batch}, 2 Insufficient memory", "0/2 nodes: 2 Insufficient cpu. preemption: 0/2 nodes: 2 No"} {
 		if !strings.Contains(strings.Join(lines, "\n"), want) {
 			t.Errorf("no %q", want)
 		}
 	}
-	if len(lines) != 3+7 {
-		t.Errorf("%d lines for 7 pods (a newline from a message?)", len(lines))
+	if len(lines) != 3+8 {
+		t.Errorf("%d lines for 8 pods (a newline from a message?)", len(lines))
 	}
 
 	// The count is the pod line's, one pod reads as one.

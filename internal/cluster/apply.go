@@ -23,11 +23,10 @@ func (c *Cluster) applyPod(old, obj any) bool {
 // counted returns the model's record of the pod p names (p if none).
 func (c *Cluster) counted(p *podObj) *podObj {
 	k := p.key()
-	if p.node == "" {
-		if q := c.pending[k]; q != nil {
-			return q
-		}
-	} else if e := c.nodes[p.node]; e != nil {
+	if q := c.pending[k]; q != nil {
+		return q
+	}
+	if e := c.nodes[p.node]; p.node != "" && e != nil {
 		if q := e.podSet[k]; q != nil {
 			return q
 		}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
@@ -62,7 +63,8 @@ type Cluster struct {
 	onNodes     agg
 	alloc       []int64
 	unscheduled agg
-	// pending holds the counted pods without a node (the pending view).
+	// pending holds the counted pods in phase Pending, with or without a
+	// node (the pending view).
 	pending   map[podKey]*podObj
 	elsewhere int // counted pods bound to nodes not shown
 	events    []Event
@@ -255,13 +257,15 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 	if p == nil || !p.counts() {
 		return
 	}
-	if p.node == "" {
-		c.unscheduled.addPod(p, sign)
+	if p.phase == corev1.PodPending {
 		if sign > 0 {
 			c.pending[p.key()] = p
 		} else {
 			delete(c.pending, p.key())
 		}
+	}
+	if p.node == "" {
+		c.unscheduled.addPod(p, sign)
 		return
 	}
 	e := c.entry(p.node)

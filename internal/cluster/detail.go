@@ -32,13 +32,17 @@ func (c *Cluster) detail(name string, rows []Node) *NodeDetail {
 	return d
 }
 
-// pendingPods copies the pods without a node, with what the scheduler last
-// said about each.
+// pendingPods copies the pods the pod line counts as pending: those without
+// a node, with what the scheduler last said about each, and those bound to
+// a shown node that have not started yet.
 func (c *Cluster) pendingPods() []Pod {
 	out := make([]Pod, 0, len(c.pending))
 	for _, p := range c.pending {
+		if e := c.nodes[p.node]; p.node != "" && (e == nil || e.node == nil) {
+			continue // on a node that is not shown: not counted
+		}
 		pod := c.pod(p)
-		if ev, ok := c.scheduling[p.ns+"/"+p.name]; ok {
+		if ev, ok := c.scheduling[p.ns+"/"+p.name]; ok && p.node == "" {
 			pod.FailedScheduling, pod.FailedSchedulingAt = ev.Message, ev.Time
 		}
 		out = append(out, pod)

@@ -135,17 +135,22 @@ func TestPendingPodsCarryTheirLatestSchedulingMessage(t *testing.T) {
 		pod("app", "p1", "", "200m", corev1.PodPending),
 		pod("app", "p2", "", "1", corev1.PodPending),
 		pod("app", "bound", "a", "1", corev1.PodRunning),
+		pod("app", "starting", "a", "100m", corev1.PodPending),
+		pod("app", "elsewhere", "not-shown", "100m", corev1.PodPending),
+		failed("e3", "starting", "an old message from before it was bound", t0),
 		failed("e1", "p1", "0/1 nodes are available: 1 Insufficient cpu.", t0.Add(2*time.Minute)),
 		failed("e0", "p1", "older", t0.Add(time.Minute)),
 		failed("e2", "gone", "a pod we never saw", t0),
 	})
-	e.waitFor("pods", func(s Snapshot) bool { return s.Pods.Total == 3 && len(s.Events) > 0 })
+	e.waitFor("pods", func(s Snapshot) bool { return s.Pods.Total == 4 && len(s.Events) > 0 })
 	s := e.c.SnapshotFor(Query{Pending: true})
-	if s.Pods.Unscheduled != 2 || len(s.Pending) != 2 || podNames(s.Pending) != "app/p1,app/p2" {
-		t.Fatalf("pending = %+v", s.Pending)
+	// The pod line's pending: the two without a node and the one bound to a
+	// shown node that has not started; not the one on a node not shown.
+	if s.Pods.Unscheduled != 2 || s.Pods.Pending != 3 || len(s.Pending) != 3 || podNames(s.Pending) != "app/p1,app/p2,app/starting" {
+		t.Fatalf("pods %+v, pending = %+v", s.Pods, s.Pending)
 	}
 	for _, p := range s.Pending {
-		want := map[string]string{"p1": "0/1 nodes are available: 1 Insufficient cpu.", "p2": ""}[p.Name]
+		want := map[string]string{"p1": "0/1 nodes are available: 1 Insufficient cpu.", "p2": "", "starting": ""}[p.Name]
 		if p.FailedScheduling != want {
 			t.Errorf("%s: message %q, want %q", p.Name, p.FailedScheduling, want)
 		}
@@ -156,7 +161,7 @@ func TestPendingPodsCarryTheirLatestSchedulingMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitFor("bound", func(s Snapshot) bool { return s.Pods.Unscheduled == 1 })
-	if got := podNames(e.c.SnapshotFor(Query{Pending: true}).Pending); got != "app/p2" {
+	if got := podNames(e.c.SnapshotFor(Query{Pending: true}).Pending); got != "app/p2,app/starting" {
 		t.Errorf("pending after bind = %s", got)
 	}
 	if err := e.kube.CoreV1().Events("app").Delete(ctx, "e2", metav1.DeleteOptions{}); err != nil {

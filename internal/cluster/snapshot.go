@@ -43,8 +43,9 @@ type Snapshot struct {
 	// Detail is the node the Query asked for, with its pods; nil when none
 	// was asked for or the node is gone.
 	Detail *NodeDetail
-	// Pending are the pods without a node, when the Query asked for them
-	// (in no particular order).
+	// Pending are the pods the pod line counts as pending (phase Pending:
+	// without a node, or bound and not started yet), when the Query asked
+	// for them, in no particular order.
 	Pending []Pod
 }
 
@@ -101,8 +102,7 @@ type PodCounts struct {
 	Pending int
 	Running int
 	Bound   int // counted pods with spec.nodeName set
-	// Unscheduled counts pods without a node (spec.nodeName empty): the
-	// pending pods view lists them.
+	// Unscheduled counts pods without a node (spec.nodeName empty).
 	Unscheduled int
 	// Elsewhere counts non-terminal pods bound to nodes that are not shown
 	// (outside --node-selector); not part of Total.
@@ -182,7 +182,7 @@ type Pod struct {
 	// Requests has one entry per Snapshot.Resources entry, in milli-units.
 	Requests []int64
 	// FailedScheduling is the latest scheduler message about the pod, with
-	// its time (only for pods without a node; zero when none seen).
+	// its time (only for pods without a node; empty when none seen).
 	FailedScheduling   string
 	FailedSchedulingAt time.Time
 }
