@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,5 +170,117 @@ func TestMedian(t *testing.T) {
 	in := []int64{5, 1, 9}
 	if got := median(in); got != 5 || in[0] != 5 {
 		t.Errorf("median(%v) = %d, and must not reorder its input", in, got)
+	}
+}
+
+func TestCollect(t *testing.T) {
+	out := []byte(`pkg: github.com/eksnodeviewer/eks-node-viewer/ui
+BenchmarkSnapshot/nodes=500-2    	    1000	    700000 ns/op	   10000 B/op	      12 allocs/op
+BenchmarkView/nodes=5000-2       	    7000	    160000 ns/op	   30000 B/op	     404 allocs/op
+BenchmarkNodeView-2              	    3970	    319687 ns/op	   45790 B/op	     653 allocs/op
+BenchmarkNodeView-2              	    3970	    350000 ns/op	   45790 B/op	     655 allocs/op
+BenchmarkNodeView-2              	    3970	    300000 ns/op	   45790 B/op	     651 allocs/op
+BenchmarkNodeViewSnapshot-2      	   20000	     60000 ns/op	    9000 B/op	      20 allocs/op
+BenchmarkOther/nodes=500-2       	   20000	     60000 ns/op	    9000 B/op	      20 allocs/op
+PASS`)
+	rb := renderBench{snapshot: map[int]benchLine{}, view: map[int]benchLine{}}
+	rb.collect(out)
+	if rb.nodeView.nsOp != 319687 || rb.nodeView.allocs != 653 {
+		t.Errorf("node view %+v, want the median 319687 ns/op, 653 allocs", rb.nodeView)
+	}
+	if rb.snapshot[500].nsOp != 700000 || rb.view[5000].allocs != 404 || len(rb.snapshot) != 1 || len(rb.view) != 1 {
+		t.Errorf("snapshot %+v, view %+v", rb.snapshot, rb.view)
+	}
+}
+
+// findRow is the row whose metric starts with prefix.
+func findRow(rows []row, prefix string) (row, bool) {
+	for _, r := range rows {
+		if strings.HasPrefix(r.metric, prefix) {
+			return r, true
+		}
+	}
+	return row{}, false
+}
+
+func TestNodeViewFrameRow(t *testing.T) {
+	for _, tc := range []struct {
+		nsOp         float64
+		ours, result string
+	}{
+		{319687, "0.32 ms (653 allocs)", "met"},
+		{2e6, "2.00 ms (653 allocs)", "missed"}, // the target is strictly less
+		{0, "not measured (no BenchmarkNodeView result)", "missed"},
+	} {
+		rb := renderBench{nodeView: benchLine{name: "BenchmarkNodeView", nsOp: tc.nsOp, allocs: 653}}
+		r, ok := findRow(rb.rows(), "node-view frame (110 pods)")
+		if !ok || r.ours != tc.ours || r.target != "< 2 ms" || r.result != tc.result {
+			t.Errorf("%v ns/op: row %+v (found %v), want %q %s", tc.nsOp, r, ok, tc.ours, tc.result)
+		}
+	}
+}
+
+func TestBaselineRow(t *testing.T) {
+	const metric = "  RSS after sync vs last release's 115 MB"
+	for _, tc := range []struct {
+		size                size
+		rss                 []int64
+		refs                bool
+		ours, ratio, result string
+	}{
+		{baselineSize, []int64{130 << 20, 120 << 20, 125 << 20}, true, "125 MB", "1.09x", "met"},
+		{baselineSize, []int64{138 << 20}, false, "138 MB", "1.20x", "met"},
+		{baselineSize, []int64{140 << 20}, true, "140 MB", "1.22x", "missed"},
+		{size{500, 10000}, []int64{50 << 20}, true, "", "", ""},
+	} {
+		r := &sizeResult{size: tc.size, rss: tc.rss, firsts: make([]time.Duration, len(tc.rss)),
+			peaks: tc.rss, syncCPU: make([]time.Duration, len(tc.rss))}
+		if tc.refs {
+			r.refs = []refResult{{sync: time.Second, cpu: time.Second, rss: 1 << 30, peak: 1 << 30}}
+		}
+		rows := r.rows()
+		got, ok := findRow(rows, metric)
+		if tc.result == "" {
+			if ok {
+				t.Errorf("%s: a baseline row %+v", tc.size, got)
+			}
+			continue
+		}
+		if !ok || got.ours != tc.ours || got.ratio != tc.ratio || got.target != "<= 1.2x" || got.result != tc.result {
+			t.Errorf("%s %v: row %+v (found %v), want %s %s %s", tc.size, tc.rss, got, ok, tc.ours, tc.ratio, tc.result)
+		}
+		// It follows the RSS row when there is one.
+		if i := slices.IndexFunc(rows, func(x row) bool { return x.metric == metric }); tc.refs && (i < 1 || rows[i-1].metric != "RSS after sync") {
+			t.Errorf("%s: baseline row at %d in %+v", tc.size, i, rows)
+		}
+	}
+}
+
+func TestOpenNodeRow(t *testing.T) {
+	opens := func(ms ...int) []nodeOpen {
+		var out []nodeOpen
+		for _, m := range ms {
+			out = append(out, nodeOpen{node: "n", took: time.Duration(m) * time.Millisecond, shown: 20, pods: 20})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		opens        []nodeOpen
+		ours, result string
+	}{
+		{opens(30, 120, 40), "40 ms (max 120 ms)", "met"},
+		{opens(100, 100, 300, 20), "100 ms (max 300 ms)", "met"},
+		{opens(101, 150, 90), "101 ms (max 150 ms)", "missed"},
+	} {
+		r := &sizeResult{size: size{500, 10000}, opens: tc.opens}
+		got, ok := findRow(r.rows(), "open a node view p50")
+		want := fmt.Sprintf("open a node view p50 (n=%d)", len(tc.opens))
+		if !ok || got.metric != want || got.ours != tc.ours || got.target != "<= 100 ms" || got.result != tc.result {
+			t.Errorf("row %+v (found %v), want %s: %s %s", got, ok, want, tc.ours, tc.result)
+		}
+	}
+	note := opensNote([]nodeOpen{{"a", 12 * time.Millisecond, 20, 20}, {"b", 30 * time.Millisecond, 19, 20}, {"a", 14 * time.Millisecond, 20, 20}})
+	if want := "node views opened in 12,30,14 ms (node, pods shown/on it: a 20/20, b 19/20)"; note != want {
+		t.Errorf("note %q, want %q", note, want)
 	}
 }

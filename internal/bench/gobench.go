@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -73,37 +74,56 @@ func medians(lines []benchLine) map[string]benchLine {
 	return out
 }
 
-// renderBench is the snapshot + render path at 500 and 5,000 nodes.
+// renderBench is the snapshot + render path at 500 and 5,000 nodes, and
+// the node view's frame.
 type renderBench struct {
 	snapshot, view map[int]benchLine // by node count
+	nodeView       benchLine         // zero: no result
 }
 
-// runRenderBench runs the snapshot benchmark of internal/cluster and the
-// frame benchmark of this package.
+// runRenderBench runs the snapshot benchmark of internal/cluster, the frame
+// benchmark of this package and the node view's of ui. A job that fails
+// does not stop the others: their results are kept and the errors joined.
 func runRenderBench(ctx context.Context, count int) (renderBench, error) {
 	rb := renderBench{snapshot: map[int]benchLine{}, view: map[int]benchLine{}}
-	for _, job := range []struct {
-		pkg, re string
-		into    map[int]benchLine
-	}{
-		{"./internal/cluster/", "^BenchmarkSnapshot$", rb.snapshot},
-		{"./internal/bench/", "^BenchmarkView$", rb.view},
+	var errs []error
+	for _, job := range []struct{ pkg, re string }{
+		{"./internal/cluster/", "^BenchmarkSnapshot$"},
+		{"./internal/bench/", "^BenchmarkView$"},
+		{"./ui/", "^BenchmarkNodeView$"},
 	} {
 		cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", job.re, "-benchmem",
 			"-count", strconv.Itoa(count), job.pkg)
 		cmd.Stderr = os.Stderr
 		out, err := cmd.Output()
 		if err != nil {
-			return rb, fmt.Errorf("go test -bench %s %s: %w\n%s", job.re, job.pkg, err, out)
+			errs = append(errs, fmt.Errorf("go test -bench %s %s: %w\n%s", job.re, job.pkg, err, out))
+			continue
 		}
-		for name, l := range medians(parseBench(out)) {
-			_, param, _ := strings.Cut(name, "/nodes=")
-			n, err := strconv.Atoi(param)
-			if err != nil {
-				continue
-			}
-			job.into[n] = l
+		rb.collect(out)
+	}
+	return rb, errors.Join(errs...)
+}
+
+// collect files the medians of a go test -bench output under what they
+// measure: BenchmarkSnapshot/nodes=N and BenchmarkView/nodes=N by N,
+// BenchmarkNodeView alone; other benchmarks are ignored.
+func (rb *renderBench) collect(out []byte) {
+	for name, l := range medians(parseBench(out)) {
+		if name == "BenchmarkNodeView" {
+			rb.nodeView = l
+			continue
+		}
+		base, param, ok := strings.Cut(name, "/nodes=")
+		n, err := strconv.Atoi(param)
+		if !ok || err != nil {
+			continue
+		}
+		switch base {
+		case "BenchmarkSnapshot":
+			rb.snapshot[n] = l
+		case "BenchmarkView":
+			rb.view[n] = l
 		}
 	}
-	return rb, nil
 }

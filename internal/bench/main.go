@@ -7,9 +7,10 @@
 // creates N realistic nodes and M pods, and compares a bare client-go
 // informer (the reference, run as a separate process of this program) with
 // the viewer binary run in tmux: time to the first complete screen, memory,
-// CPU idle and under churn, event-to-screen latency, and the final totals
-// against the objects created. Then it runs the snapshot and render
-// benchmarks. It prints one table and writes it under -out.
+// CPU idle and under churn, the time to open a node view, event-to-screen
+// latency, and the final totals against the objects created. Then it runs
+// the snapshot and render benchmarks (the node list's and the node view's).
+// It prints one table and writes it under -out.
 package main
 
 import (
@@ -43,6 +44,7 @@ type config struct {
 	churn      time.Duration
 	churnRate  int
 	benchCount int
+	nodeViews  int    // node views opened on the steady-state viewer
 	keep       string // dev: keep the cluster in this directory
 	reuse      string // dev: use the cluster kept in this directory
 	skipRender bool
@@ -72,6 +74,7 @@ func benchMain(args []string) int {
 	fs.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle CPU window")
 	fs.DurationVar(&cfg.churn, "churn", 60*time.Second, "churn CPU window")
 	fs.IntVar(&cfg.churnRate, "churn-rate", 200, "pod creates + deletes per second during churn")
+	fs.IntVar(&cfg.nodeViews, "node-views", 16, "node views to open (enter on the first and the last node alternately), timed to their pods on screen; 0 skips")
 	fs.IntVar(&cfg.benchCount, "bench-count", 5, "go test -count for the render benchmarks")
 	fs.StringVar(&cfg.keep, "keep", "", "development: start the (single) cluster in DIR and leave it running")
 	fs.StringVar(&cfg.reuse, "reuse", "", "development: use the cluster kept in DIR (objects already loaded are kept)")
@@ -270,6 +273,12 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		fmt.Fprintf(os.Stderr, "bench: %s: idle CPU over %s\n", s, cfg.idle)
 		if r.idleCPU, r.idleWall, err = o.cpuOver(func() error { return sleep(ctx, cfg.idle) }); err != nil {
 			return err
+		}
+		if cfg.nodeViews > 0 {
+			fmt.Fprintf(os.Stderr, "bench: %s: opening %d node views\n", s, cfg.nodeViews)
+			if r.opens, err = o.openNodes(s, cfg.nodeViews); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s: CPU under churn (%d/s) over %s\n", s, cfg.churnRate, cfg.churn)
 		ch := &churner{kube: kube, nodes: s.nodes, rate: cfg.churnRate}

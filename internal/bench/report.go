@@ -19,7 +19,19 @@ const (
 	targetChurnCPU   = 0.15 // of one core
 	targetLatency    = 250 * time.Millisecond
 	targetFrame      = 5 * time.Millisecond
+	targetOpenNode   = 100 * time.Millisecond // p50, enter to the node's pods on screen
+	targetNodeFrame  = 2 * time.Millisecond   // a node view frame of 110 pods, strictly less
+	// targetRSSGrowth bounds the RSS after sync at baselineSize against
+	// rssBaseline: the per-node pod index may cost at most 20% more.
+	targetRSSGrowth = 1.2
 )
+
+// rssBaseline is the previous release's RSS after sync at baselineSize
+// (5,000 nodes / 100,000 pods), before the per-node pod index: the median
+// "115 MB" (as mb prints it, MiB) of bench-results/scale-20261127-041141.txt.
+const rssBaseline int64 = 115 << 20
+
+var baselineSize = size{5000, 100000}
 
 // sizeResult is everything measured at one size.
 type sizeResult struct {
@@ -36,7 +48,8 @@ type sizeResult struct {
 	churnCPU  time.Duration
 	churnWin  time.Duration
 	churn     churnStats
-	churnRate int // the rate asked for
+	churnRate int        // the rate asked for
+	opens     []nodeOpen // node views opened
 	lat       []time.Duration
 	final     totals
 	progress  string // sync progress seen on screen during a start-up
@@ -91,10 +104,13 @@ func (r *sizeResult) rows() []row {
 		ratio = float64(oursRSS) / float64(refRSS)
 		rows = append(rows, row{"RSS after sync", mb(refRSS), mb(oursRSS),
 			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetRSS), verdict(ratio <= targetRSS)})
+		rows = append(rows, r.baselineRows()...)
 		refPeak, oursPeak := median(peak), median(r.peaks)
 		ratio = float64(oursPeak) / float64(refPeak)
 		rows = append(rows, row{"peak RSS", mb(refPeak), mb(oursPeak),
 			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetPeak), verdict(ratio <= targetPeak)})
+	} else {
+		rows = append(rows, r.baselineRows()...)
 	}
 	if r.idleWall > 0 {
 		p := pct(r.idleCPU, r.idleWall)
@@ -115,6 +131,15 @@ func (r *sizeResult) rows() []row {
 		rows = append(rows, row{fmt.Sprintf("CPU under churn (%.0f s, %.0f/s)", r.churnWin.Seconds(), r.churn.rate()), "-",
 			shown, "-", "<= 15% core", verdict(judged <= targetChurnCPU)})
 	}
+	if len(r.opens) > 0 {
+		var took []time.Duration
+		for _, x := range r.opens {
+			took = append(took, x.took)
+		}
+		p50 := median(took)
+		rows = append(rows, row{fmt.Sprintf("open a node view p50 (n=%d)", len(took)), "-",
+			fmt.Sprintf("%s (max %s)", ms(p50), ms(slices.Max(took))), "-", "<= 100 ms", verdict(p50 <= targetOpenNode)})
+	}
 	if len(r.lat) > 0 {
 		p50 := median(r.lat)
 		rows = append(rows, row{fmt.Sprintf("event-to-screen p50 (n=%d)", len(r.lat)), "-",
@@ -125,6 +150,18 @@ func (r *sizeResult) rows() []row {
 		rows = append(rows, row{"final screen = objects created", "-", shown, "-", "equal", verdict(r.finalErr == nil)})
 	}
 	return rows
+}
+
+// baselineRows compares the RSS after sync with the previous release's, at
+// the size that was measured then.
+func (r *sizeResult) baselineRows() []row {
+	if r.size != baselineSize || len(r.rss) == 0 {
+		return nil
+	}
+	rss := median(r.rss)
+	ratio := float64(rss) / float64(rssBaseline)
+	return []row{{fmt.Sprintf("  RSS after sync vs last release's %s", mb(rssBaseline)), "-", mb(rss),
+		fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetRSSGrowth), verdict(ratio <= targetRSSGrowth)}}
 }
 
 func (rb renderBench) rows() []row {
@@ -144,6 +181,13 @@ func (rb renderBench) rows() []row {
 		rows = append(rows, row{"allocs per frame @500 -> @5,000 nodes", "-",
 			fmt.Sprintf("%d -> %d (%+.3f per node)", a5, a, slope), "-", "O(visible rows)", verdict(slope < 0.1)})
 	}
+	nv := rb.nodeView
+	shown := "not measured (no BenchmarkNodeView result)"
+	if nv.nsOp > 0 {
+		shown = fmt.Sprintf("%.2f ms (%d allocs)", nv.nsOp/1e6, nv.allocs)
+	}
+	rows = append(rows, row{"node-view frame (110 pods)", "-", shown, "-", "< 2 ms",
+		verdict(nv.nsOp > 0 && time.Duration(nv.nsOp) < targetNodeFrame)})
 	return rows
 }
 
@@ -207,6 +251,9 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 			fmt.Fprintf(&b, "; churn %d creates + %d deletes in %s (%d dropped, %d failed)",
 				r.churn.creates, r.churn.deletes, r.churn.elapsed.Round(100*time.Millisecond), r.churn.dropped, r.churn.failed)
 		}
+		if len(r.opens) > 0 {
+			fmt.Fprintf(&b, "; %s", opensNote(r.opens))
+		}
 		if len(r.lat) > 0 {
 			fmt.Fprintf(&b, "; latencies %s", durList(r.lat))
 		}
@@ -236,6 +283,21 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// opensNote lists the node-view openings: their times, and which nodes
+// with how many of their pods on the first screen that showed any.
+func opensNote(opens []nodeOpen) string {
+	var took []time.Duration
+	var nodes []string
+	for _, x := range opens {
+		took = append(took, x.took)
+		n := fmt.Sprintf("%s %d/%d", x.node, x.shown, x.pods)
+		if !slices.Contains(nodes, n) {
+			nodes = append(nodes, n)
+		}
+	}
+	return fmt.Sprintf("node views opened in %s (node, pods shown/on it: %s)", durList(took), strings.Join(nodes, ", "))
 }
 
 func durList(ds []time.Duration) string {

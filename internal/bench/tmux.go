@@ -13,9 +13,10 @@ import (
 )
 
 // pane runs a program in a detached tmux session on a private server and
-// reads its screen through one control-mode client, so that polling the
-// screen does not fork a tmux process per look (which would steal CPU from
-// the program measured on a small machine).
+// reads its screen and types keys through one control-mode client, so that
+// polling the screen does not fork a tmux process per look (which would
+// steal CPU from the program measured on a small machine), and a key timed
+// reaches the program without a process start in between.
 type pane struct {
 	sock string
 	pid  int // the program's pid (tmux execs it directly)
@@ -53,7 +54,8 @@ func startPane(sock string, env, argv []string) (*pane, error) {
 		p.kill()
 		return nil, fmt.Errorf("tmux pane pid %q: %w", out, err)
 	}
-	p.ctl = exec.Command("tmux", "-L", sock, "-C", "attach-session", "-f", "no-output,ignore-size,read-only", "-t", "v")
+	// Not read-only: tmux silently drops the send-keys of a read-only client.
+	p.ctl = exec.Command("tmux", "-L", sock, "-C", "attach-session", "-f", "no-output,ignore-size", "-t", "v")
 	if p.in, err = p.ctl.StdinPipe(); err != nil {
 		p.kill()
 		return nil, err
@@ -82,9 +84,46 @@ func startPane(sock string, env, argv []string) (*pane, error) {
 func (p *pane) capture() (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, err := io.WriteString(p.in, "capture-pane -p -t v\n"); err != nil {
-		return "", fmt.Errorf("tmux control: %w", err)
+	if err := p.send("capture-pane -p -t v"); err != nil {
+		return "", err
 	}
+	for {
+		body, err := p.reply("capture-pane")
+		if err != nil {
+			return "", err
+		}
+		// Replies come in order; an empty one is not a capture but one
+		// still due before it: the attach's own (which may come after our
+		// first commands), or that of a send-keys that took the attach's.
+		if len(body) > 0 {
+			return trimScreen(body), nil
+		}
+	}
+}
+
+// keys types keys into the program, as tmux send-keys names them ("Enter",
+// "Home", "Escape", "q"), and returns once tmux has answered.
+func (p *pane) keys(keys ...string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.send("send-keys -t v " + strings.Join(keys, " ")); err != nil {
+		return err
+	}
+	_, err := p.reply("send-keys")
+	return err
+}
+
+// send writes one command to the control client. The caller holds p.mu.
+func (p *pane) send(cmd string) error {
+	if _, err := io.WriteString(p.in, cmd+"\n"); err != nil {
+		return fmt.Errorf("tmux control: %w", err)
+	}
+	return nil
+}
+
+// reply returns the body of the next reply block (what names the command
+// in errors). The caller holds p.mu.
+func (p *pane) reply(what string) ([]string, error) {
 	timeout := time.After(10 * time.Second)
 	var body []string
 	inBlock := false
@@ -92,25 +131,20 @@ func (p *pane) capture() (string, error) {
 		select {
 		case line, ok := <-p.lines:
 			if !ok {
-				return "", fmt.Errorf("tmux control client ended")
+				return nil, fmt.Errorf("tmux control client ended")
 			}
 			switch {
 			case !inBlock && strings.HasPrefix(line, "%begin "):
 				inBlock, body = true, body[:0]
 			case inBlock && strings.HasPrefix(line, "%end "):
-				// Replies come in order; a block that is not a capture
-				// (the attach's own empty reply) is skipped.
-				if len(body) > 0 {
-					return trimScreen(body), nil
-				}
-				inBlock = false
+				return body, nil
 			case inBlock && strings.HasPrefix(line, "%error "):
-				return "", fmt.Errorf("tmux: %s", strings.Join(body, "\n"))
+				return nil, fmt.Errorf("tmux %s: %s", what, strings.Join(body, "\n"))
 			case inBlock:
 				body = append(body, line)
 			}
 		case <-timeout:
-			return "", fmt.Errorf("tmux control: no reply in 10s")
+			return nil, fmt.Errorf("tmux control: no reply to %s in 10s", what)
 		}
 	}
 }
