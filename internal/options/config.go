@@ -98,6 +98,7 @@ Examples:
 	fmt.Fprint(w, `
 Every flag can also be set in ~/.eks-node-viewer as key=value lines (e.g.
 node-selector=karpenter.sh/nodepool); the command line wins over the file.
-Keys: ←/→ h/l pgup/pgdown page, ? full help, q esc ctrl+c quit.
+Keys: ↑/↓ (j/k) select a node, enter open it (its pods), esc back, p pending
+pods, / filter by name or label value, ←/→ page, ? full help, q quit.
 `)
 }
