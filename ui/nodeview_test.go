@@ -191,20 +191,6 @@ func viewScreen(v view, c *common) string {
 	return v.render(c, c.width, c.height) + "\n" + h.View(v.keys())
 }
 
-// requireViewFits fails when out has more lines than height or a line wider
-// than width.
-func requireViewFits(t *testing.T, out string, width, height int) {
-	t.Helper()
-	lines := strings.Split(out, "\n")
-	if len(lines) > height {
-		t.Errorf("%d lines, room for %d", len(lines), height)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w > width {
-			t.Errorf("line %d is %d wide, room for %d: %q", i, w, width, l)
-		}
-	}
-}
 
 // viewGolden renders the view after setup at every width, plain and in
 // colour, as golden files <test>/<name>/w<width>/<plain|colour>.golden.
@@ -218,7 +204,7 @@ func viewGolden(t *testing.T, name string, setup func(c *common) view) {
 			t.Run(fmt.Sprintf("%s/w%d/%s", name, width, mode), func(t *testing.T) {
 				c := viewCommon(nil, colour, width, viewBodyHeight)
 				out := viewScreen(setup(c), c)
-				requireViewFits(t, out, width, viewTermHeight)
+				checkFits(t, out, width, viewTermHeight)
 				if !colour && strings.Contains(out, "\x1b") {
 					t.Errorf("plain output has escape sequences")
 				}
@@ -264,7 +250,7 @@ func TestNodeViewFitsAnySize(t *testing.T) {
 				v := viewFeed(newNodeView(snap.Query.Node), c, snap)
 				v, _ = viewPress(v, c, viewKeys.end)
 				out := v.render(c, width, height)
-				requireViewFits(t, out, width, height)
+				checkFits(t, out, width, height)
 			}
 		}
 	}
