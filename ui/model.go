@@ -38,6 +38,9 @@ type Options struct {
 	// NoColor renders without any colour. Not needed for NO_COLOR in a
 	// terminal (Bubble Tea already strips colour then); for a --no-color flag.
 	NoColor bool
+	// Clock is the time ages are measured at: the API server's clock, so
+	// that a laptop's skewed clock does not age anything (default time.Now).
+	Clock func() time.Time
 }
 
 // Model is the root Bubble Tea model: it holds the latest snapshot and the
@@ -65,6 +68,10 @@ var _ tea.Model = Model{}
 // New returns the model; run it with tea.NewProgram.
 func New(src Source, opts Options) Model {
 	st := newStyles(opts.Style, !opts.NoColor)
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
 	h := help.New()
 	h.Styles = st.help
 	return Model{
@@ -74,7 +81,7 @@ func New(src Source, opts Options) Model {
 		global:  DefaultGlobalKeys(),
 		help:    h,
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.spinner)),
-		clock:   time.Now,
+		clock:   clock,
 		stack:   []view{newListView()},
 	}
 }
@@ -195,6 +202,9 @@ func (m Model) common() common {
 	if w <= 0 || h <= 0 {
 		w, h = fallbackWidth, fallbackHeight
 	}
+	if m.snap.Stale != nil {
+		h-- // the stale banner
+	}
 	return common{
 		snap:    &m.snap,
 		now:     m.clock(),
@@ -230,10 +240,17 @@ func (m Model) frame() string {
 	c := m.common()
 	body := m.top().render(&c, c.width, c.height)
 	footer := m.footer(c.width)
-	lines := append(strings.Split(body, "\n"), footer...)
+	var lines []string
+	banner := 0
+	if st := m.snap.Stale; st != nil {
+		lines = append(lines, staleLine(st, c.now, m.styles))
+		banner = 1 // cut with "…", like other free text
+	}
+	lines = append(lines, strings.Split(body, "\n")...)
+	lines = append(lines, footer...)
 	h := m.height
 	if m.width <= 0 || h <= 0 {
 		h = fallbackHeight
 	}
-	return fitLines(lines, c.width, h, 0, 0)
+	return fitLines(lines, c.width, h, 0, banner)
 }

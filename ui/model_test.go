@@ -478,3 +478,33 @@ func TestWaitForChange(t *testing.T) {
 		t.Errorf("closed source: got %T, want nil", msg)
 	}
 }
+
+// While the API server cannot be reached every view says so, with the time
+// since and the reason, over its own lines.
+func TestStaleBannerOnEveryView(t *testing.T) {
+	s := labSnapshot()
+	s.Stale = &cluster.Stale{Since: testNow.Add(-42 * time.Second), Reason: "API server unreachable (connection refused)", Resources: []string{"pods"}}
+	m := sized(t, s)
+	want := "STALE 0:42 · API server unreachable (connection refused), retrying"
+	for _, open := range []tea.Msg{nil, press(tea.KeyEnter, "", 0), typed('p')} {
+		if open != nil {
+			m = run(t, m, press(tea.KeyEscape, "", 0))
+			m = run(t, m, open)
+		}
+		out := m.frame()
+		if first := strings.Split(out, "\n")[0]; first != want {
+			t.Errorf("%T view: first line %q, want %q", m.top(), first, want)
+		}
+		checkFits(t, out, 200, 20)
+	}
+	s.Stale = nil
+	m = run(t, m, snapshotMsg{snap: s})
+	if strings.Contains(m.frame(), "STALE") {
+		t.Error("the mark stays after recovery")
+	}
+	for d, want := range map[time.Duration]string{0: "0:00", -time.Second: "0:00", 65 * time.Second: "1:05", 3723 * time.Second: "1:02:03"} {
+		if got := clockDuration(d); got != want {
+			t.Errorf("clockDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

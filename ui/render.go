@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -123,6 +124,23 @@ func podLine(p cluster.PodCounts) string {
 }
 
 func count(n int) string { return groupThousands(strconv.Itoa(n)) }
+
+// staleLine is the banner over every view while the API server cannot be
+// reached: "STALE 0:42 · API server unreachable (connection refused),
+// retrying". The data below it is what the viewer last saw.
+func staleLine(st *cluster.Stale, now time.Time, s *styles) string {
+	return s.stale.Render("STALE "+clockDuration(now.Sub(st.Since))) + " · " + sanitize(st.Reason) + ", retrying"
+}
+
+// clockDuration is 0:42, 12:05 or 1:02:03 (never negative).
+func clockDuration(d time.Duration) string {
+	d = max(d, 0).Truncate(time.Second)
+	h, m, sec := int(d/time.Hour), int(d/time.Minute)%60, int(d/time.Second)%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}
 
 // syncLine is "Waiting for nodes, pods (37,000 so far)...".
 func syncLine(syncing []cluster.SyncProgress, spinner string, st *styles) string {

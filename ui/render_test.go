@@ -72,6 +72,8 @@ func TestRenderGolden(t *testing.T) {
 		cny.Nodes[i].Price.Hourly = 0.3047
 	}
 	cny.Cost.Hourly = 0.6094
+	stale := labSnapshot()
+	stale.Stale = &cluster.Stale{Since: testNow.Add(-102 * time.Second), Reason: "credentials expired or rejected (401): log in again (e.g. aws sso login) or refresh the kubeconfig", Resources: []string{"nodes", "pods"}}
 	unpriced := pricesSnapshot()
 	unpriced.Nodes = unpriced.Nodes[2:]
 	unpriced.Cost = cluster.Cost{Unknown: 1}
@@ -93,6 +95,7 @@ func TestRenderGolden(t *testing.T) {
 		{name: "prices_none_known", snap: unpriced},
 		{name: "states", snap: statesSnapshot()},
 		{name: "empty", snap: empty},
+		{name: "stale", snap: stale},
 		{name: "syncing", snap: syncing},
 		{name: "status", snap: statusSnapshot(), opts: Options{Demo: true}},
 		{name: "paged", snap: bigSnapshot(40), height: 16, page: 2},

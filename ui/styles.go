@@ -33,6 +33,7 @@ type styles struct {
 	// nodePct[p] is the styled " p% ●" cell for p in 0..100.
 	nodePct [101]string
 
+	stale    lipgloss.Style // the STALE mark
 	cursor   lipgloss.Style // the ">" of the selected row
 	selected lipgloss.Style // the selected node's name
 
@@ -64,6 +65,7 @@ func newStyles(colors [3]string, colour bool) *styles {
 		st.note = lipgloss.NewStyle().Foreground(ok)
 		st.event = lipgloss.NewStyle().Foreground(lipgloss.Color("#A0A0A0"))
 		st.cursor = lipgloss.NewStyle().Bold(true)
+		st.stale = lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(bad)
 		st.selected = lipgloss.NewStyle().Reverse(true)
 	}
 	st.colour, st.barFrom, st.barTo = colour, bad, good

@@ -110,7 +110,7 @@ func startCluster(ctx context.Context, o *options.Options, logger *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModel(ctx, o, logger)
+	m, err := newModel(ctx, o, logger, clients.Clock.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger) (*c
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModel(ctx, o, logger)
+	m, err := newModel(ctx, o, logger, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -172,8 +172,9 @@ func newPrices(ctx context.Context, o *options.Options, logger *slog.Logger) (pr
 	return aws, nil
 }
 
-// newModel is the cluster model, priced by newPrices.
-func newModel(ctx context.Context, o *options.Options, logger *slog.Logger) (*cluster.Cluster, error) {
+// newModel is the cluster model, priced by newPrices, on the API server's
+// clock (nil: the local one), logging connection failures and recoveries.
+func newModel(ctx context.Context, o *options.Options, logger *slog.Logger, clock func() time.Time) (*cluster.Cluster, error) {
 	prices, err := newPrices(ctx, o, logger)
 	if err != nil {
 		return nil, err
@@ -184,6 +185,8 @@ func newModel(ctx context.Context, o *options.Options, logger *slog.Logger) (*cl
 		ExtraLabels: o.ExtraLabels,
 		Sort:        o.Sort,
 		Pricing:     prices,
+		Now:         clock,
+		Logger:      logger,
 	}), nil
 }
 
@@ -202,7 +205,7 @@ func start(ctx context.Context, m *cluster.Cluster, kubeClient kubernetes.Interf
 
 // runProgram shows the model until the user quits or ctx ends.
 func runProgram(ctx context.Context, o *options.Options, m *cluster.Cluster) error {
-	screen := ui.New(pace(ctx, m, framePace, syncRefresh, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo()})
+	screen := ui.New(pace(ctx, m, framePace, syncRefresh, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo(), Clock: m.Now})
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
 	// 75 ms and spins at 12, and halves the idle CPU of the default 60.

@@ -42,6 +42,7 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 			s.Syncing = append(s.Syncing, SyncProgress{Resource: st.name, Objects: max(st.count, int(st.streamed.Load()))})
 		}
 	}
+	s.Stale = c.stale()
 	if len(c.syncs) == 0 {
 		s.Synced = false
 		s.Syncing = []SyncProgress{{Resource: "nodes"}}

@@ -3,6 +3,7 @@
 package cluster
 
 import (
+	"log/slog"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -34,8 +35,15 @@ type Options struct {
 	Sort options.SortSpec
 	// Pricing prices nodes; nil disables prices.
 	Pricing pricing.Provider
-	// Now is the clock (tests); default time.Now.
+	// Now is the clock: the API server's (kube.ServerClock), so that ages
+	// and stuck launches are measured on the clock that stamped the objects;
+	// default time.Now.
 	Now func() time.Time
+	// Logger records connection failures and recoveries (nil: nowhere).
+	Logger *slog.Logger
+	// AuthHint returns the exec credential plugin's last message, shown
+	// with a credentials failure ("" or nil: none).
+	AuthHint func() string
 }
 
 // Cluster is the model. Informer handlers mutate it under one mutex, in O(1)
@@ -62,6 +70,7 @@ type Cluster struct {
 	// onNodes sums the pods on shown nodes; alloc their allocatable.
 	onNodes     agg
 	alloc       []int64
+	allocExact  []wide // alloc's exact sums
 	unscheduled agg
 	// pending holds the counted pods in phase Pending, with or without a
 	// node (the pending view).
@@ -101,15 +110,21 @@ type nodeEntry struct {
 	priceGen uint64 // the price generation row.Price was asked at (0: none)
 }
 
-// agg sums counted pods.
+// agg sums counted pods. exact holds the sums of requests (exact, so that a
+// pod's saturated requests can be taken back); used their saturated values.
 type agg struct {
 	used                   []int64
+	exact                  []wide
 	pods, pending, running int
 }
 
 func (a *agg) addPod(p *podObj, sign int) {
+	if a.exact == nil {
+		a.exact = make([]wide, len(a.used))
+	}
 	for i, v := range p.req {
-		a.used[i] += int64(sign) * v
+		a.exact[i].add(v, sign)
+		a.used[i] = a.exact[i].sat()
 	}
 	a.pods += sign
 	switch p.phase {
@@ -121,18 +136,25 @@ func (a *agg) addPod(p *podObj, sign int) {
 }
 
 func (a *agg) addAgg(b *agg, sign int) {
-	for i, v := range b.used {
-		a.used[i] += int64(sign) * v
+	if a.exact == nil {
+		a.exact = make([]wide, len(a.used))
+	}
+	for i := range b.exact {
+		a.exact[i].addWide(b.exact[i], sign)
+		a.used[i] = a.exact[i].sat()
 	}
 	a.pods += sign * b.pods
 	a.pending += sign * b.pending
 	a.running += sign * b.running
 }
 
-func addSlice(dst, src []int64, sign int) {
+// addSlice adds src*sign to the exact sums and sets dst to their saturated
+// values.
+func addSlice(dst []int64, exact []wide, src []int64, sign int) {
 	for i := range src {
 		if i < len(dst) {
-			dst[i] += int64(sign) * src[i]
+			exact[i].add(src[i], sign)
+			dst[i] = exact[i].sat()
 		}
 	}
 }
@@ -147,6 +169,8 @@ type syncState struct {
 	done     atomic.Bool // synced, readable without the lock
 	// skipped explains why this informer does not run (e.g. forbidden).
 	skipped string
+	// conn is whether its calls reach the API server.
+	conn connection
 }
 
 // New creates an empty model.
@@ -196,10 +220,14 @@ func New(opts Options) *Cluster {
 		c.labelRes = append(c.labelRes, idx)
 	}
 	c.alloc = make([]int64, len(c.res.names))
+	c.allocExact = make([]wide, len(c.res.names))
 	c.onNodes.used = make([]int64, len(c.res.names))
 	c.unscheduled.used = make([]int64, len(c.res.names))
 	return c
 }
+
+// Now is the model's clock (the API server's when Options.Now is).
+func (c *Cluster) Now() time.Time { return c.opts.Now() }
 
 // Changed delivers a value after the model changed (coalesced: capacity 1).
 func (c *Cluster) Changed() <-chan struct{} { return c.changed }
@@ -293,7 +321,7 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 func (c *Cluster) setNode(name string, n *nodeObj) {
 	e := c.entry(name)
 	if old := e.node; old != nil {
-		addSlice(c.alloc, old.alloc, -1)
+		addSlice(c.alloc, c.allocExact, old.alloc, -1)
 		c.onNodes.addAgg(&e.pods, -1)
 		if old.providerID != "" && c.byProvider[old.providerID] == name {
 			delete(c.byProvider, old.providerID)
@@ -307,7 +335,7 @@ func (c *Cluster) setNode(name string, n *nodeObj) {
 			c.order = append(c.order, e)
 			e.listed, c.unsorted = true, true
 		}
-		addSlice(c.alloc, n.alloc, 1)
+		addSlice(c.alloc, c.allocExact, n.alloc, 1)
 		c.onNodes.addAgg(&e.pods, 1)
 		if n.providerID != "" {
 			c.byProvider[n.providerID] = name

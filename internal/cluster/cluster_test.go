@@ -88,6 +88,13 @@ type env struct {
 
 func start(t *testing.T, opts Options, objs []runtime.Object, claims ...runtime.Object) *env {
 	t.Helper()
+	return startWith(t, opts, nil, objs, claims...)
+}
+
+// startWith is start with a hook that can install reactors on the fakes
+// before the informers start.
+func startWith(t *testing.T, opts Options, setup func(*env), objs []runtime.Object, claims ...runtime.Object) *env {
+	t.Helper()
 	e := &env{t: t, kube: fake.NewClientset(objs...), now: t0.Add(time.Hour)}
 	scheme := runtime.NewScheme()
 	e.dyn = dynfake.NewSimpleDynamicClientWithCustomListKinds(scheme,
@@ -101,6 +108,9 @@ func start(t *testing.T, opts Options, objs []runtime.Object, claims ...runtime.
 	}
 	if opts.Pricing == nil {
 		opts.Pricing = fixedPrices{}
+	}
+	if setup != nil {
+		setup(e)
 	}
 	e.c = New(opts)
 	ctx, cancel := context.WithCancel(context.Background())

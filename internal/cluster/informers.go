@@ -130,11 +130,15 @@ func (c *Cluster) startInformer(ctx context.Context, w watchSpec) bool {
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			mod(&o)
 			pagedList(&o)
-			return w.list(ctx, o)
+			obj, err := w.list(ctx, o)
+			c.observe(w.sync, err)
+			return obj, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			mod(&o)
-			return w.watch(ctx, o)
+			wi, err := w.watch(ctx, o)
+			c.observe(w.sync, err)
+			return wi, err
 		},
 	}
 	c.run(ictx, w, lw)
@@ -206,6 +210,7 @@ func (c *Cluster) addSync(name string) *syncState {
 func (c *Cluster) skip(s *syncState, why string) {
 	c.mu.Lock()
 	s.skipped = why
+	s.conn = connection{}
 	c.notes[s.name] = why
 	c.mu.Unlock()
 	c.markSynced(s)

@@ -19,6 +19,9 @@ type Snapshot struct {
 	// Syncing lists the informers still in their initial sync; empty once
 	// Synced.
 	Syncing []SyncProgress
+	// Stale is set while some informer cannot reach the API server: the
+	// data may be out of date since Stale.Since. nil when all is well.
+	Stale *Stale
 
 	// Resources are the resource names shown, in order ("cpu", "memory", ...).
 	Resources []string

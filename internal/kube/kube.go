@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"k8s.io/client-go/dynamic"
@@ -25,6 +26,8 @@ type Clients struct {
 	Dynamic dynamic.Interface
 	// Where describes the cluster for messages ("context prod (https://...)").
 	Where string
+	// Clock follows the API server's clock (see ServerClock).
+	Clock *ServerClock
 }
 
 // Config resolves a rest.Config. kubeconfig may be a single file or a list
@@ -32,15 +35,7 @@ type Clients struct {
 // rules ($KUBECONFIG, then ~/.kube/config), and in-cluster credentials when
 // no file exists at all.
 func Config(kubeconfig, context string) (*rest.Config, string, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if kubeconfig != "" {
-		list := filepath.SplitList(kubeconfig)
-		if len(list) == 1 {
-			rules.ExplicitPath = list[0]
-		} else {
-			rules.Precedence = list
-		}
-	}
+	rules := loadingRules(kubeconfig)
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: context}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
 	cfg, err := cc.ClientConfig()
@@ -62,6 +57,36 @@ func Config(kubeconfig, context string) (*rest.Config, string, error) {
 	return cfg, where, nil
 }
 
+// loadingRules are kubectl's rules for a --kubeconfig value ("" for the
+// defaults).
+func loadingRules(kubeconfig string) *clientcmd.ClientConfigLoadingRules {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if kubeconfig != "" {
+		list := filepath.SplitList(kubeconfig)
+		if len(list) == 1 {
+			rules.ExplicitPath = list[0]
+		} else {
+			rules.Precedence = list
+		}
+	}
+	return rules
+}
+
+// Contexts lists the context names of the kubeconfig that Config would
+// load for kubeconfig, sorted (for shell completion of --context).
+func Contexts(kubeconfig string) ([]string, error) {
+	cfg, err := loadingRules(kubeconfig).Load()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	names := make([]string, 0, len(cfg.Contexts))
+	for name := range cfg.Contexts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // NewClients builds typed and dynamic clients tuned for a read-only viewer:
 // protobuf for core types, and enough QPS for a quick start.
 func NewClients(cfg *rest.Config, where string) (*Clients, error) {
@@ -69,6 +94,8 @@ func NewClients(cfg *rest.Config, where string) (*Clients, error) {
 	cfg.UserAgent = "eks-node-viewer"
 	cfg.QPS, cfg.Burst = 50, 100
 	cfg.WarningHandlerWithContext = rest.NoWarnings{}
+	clock := &ServerClock{}
+	cfg.Wrap(clock.wrap)
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("dynamic client: %w", err)
@@ -80,7 +107,7 @@ func NewClients(cfg *rest.Config, where string) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return &Clients{Kube: kube, Dynamic: dyn, Where: where}, nil
+	return &Clients{Kube: kube, Dynamic: dyn, Where: where, Clock: clock}, nil
 }
 
 // Check asks the server for its version, so that a wrong context, an
