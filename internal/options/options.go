@@ -61,13 +61,24 @@ var ErrHelp = errors.New("help requested")
 
 // UsageError is bad input on the command line or in the config file; main
 // exits 2 for it.
-type UsageError struct{ Err error }
+type UsageError struct {
+	Err error
+	// Flag is the flag whose value is wrong ("node-selector"), or "" when
+	// the error is about no one flag. Parse uses it to name the config
+	// file's line when the value came from there.
+	Flag string
+}
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
 
 func usageErrorf(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// flagErrorf is a UsageError about the value of one flag.
+func flagErrorf(flag, format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...), Flag: flag}
 }
 
 // flagGroup is one titled block of --help.
@@ -155,9 +166,23 @@ func Parse(args []string, configPath string, help io.Writer) (*Options, error) {
 		o.NodeSelector = DemoNodeSelector
 	}
 	if err := o.Validate(); err != nil {
-		return nil, err
+		return nil, atConfigLine(fs, err)
 	}
 	return o, nil
+}
+
+// atConfigLine prefixes a value's error with the config file's "file:line"
+// when the value came from the file.
+func atConfigLine(fs *pflag.FlagSet, err error) error {
+	var ue *UsageError
+	if !errors.As(err, &ue) || ue.Flag == "" {
+		return err
+	}
+	where := configLine(fs, ue.Flag)
+	if where == "" {
+		return err
+	}
+	return &UsageError{Err: fmt.Errorf("%s: %w", where, ue.Err), Flag: ue.Flag}
 }
 
 // configSet reports whether the config file set a flag (applyConfigFile marks

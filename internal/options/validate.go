@@ -28,7 +28,7 @@ var hexColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 func (o *Options) Validate() error {
 	sel, err := labels.Parse(o.NodeSelector)
 	if err != nil {
-		return usageErrorf("invalid --node-selector %q: %v", o.NodeSelector, err)
+		return flagErrorf("node-selector", "invalid --node-selector %q: %v", o.NodeSelector, err)
 	}
 	o.Selector = sel
 
@@ -39,27 +39,27 @@ func (o *Options) Validate() error {
 
 	colors := strings.Split(o.Style, ",")
 	if len(colors) != 3 {
-		return usageErrorf("invalid --style %q: want three colours (good,ok,bad), e.g. %s", o.Style, DefaultStyle)
+		return flagErrorf("style", "invalid --style %q: want three colours (good,ok,bad), e.g. %s", o.Style, DefaultStyle)
 	}
 	for i, c := range colors {
 		c = strings.TrimSpace(c)
 		if !hexColor.MatchString(c) {
-			return usageErrorf("invalid --style %q: %q is not a colour like #04B575", o.Style, c)
+			return flagErrorf("style", "invalid --style %q: %q is not a colour like #04B575", o.Style, c)
 		}
 		o.Colors[i] = c
 	}
 
 	if len(o.Resources) == 0 {
-		return usageErrorf("invalid --resources: name at least one resource, e.g. cpu")
+		return flagErrorf("resources", "invalid --resources: name at least one resource, e.g. cpu")
 	}
 	seen := map[string]bool{}
 	for i, r := range o.Resources {
 		r = strings.TrimSpace(r)
 		if errs := validation.IsQualifiedName(r); len(errs) > 0 {
-			return usageErrorf("invalid --resources %q: %q is not a resource name", strings.Join(o.Resources, ","), r)
+			return flagErrorf("resources", "invalid --resources %q: %q is not a resource name", strings.Join(o.Resources, ","), r)
 		}
 		if seen[r] {
-			return usageErrorf("invalid --resources %q: %q is listed twice", strings.Join(o.Resources, ","), r)
+			return flagErrorf("resources", "invalid --resources %q: %q is listed twice", strings.Join(o.Resources, ","), r)
 		}
 		seen[r] = true
 		o.Resources[i] = r
@@ -68,13 +68,13 @@ func (o *Options) Validate() error {
 	for i, l := range o.ExtraLabels {
 		l = strings.TrimSpace(l)
 		if !validLabelKey(l) {
-			return usageErrorf("invalid --extra-labels: %q is not a label key", l)
+			return flagErrorf("extra-labels", "invalid --extra-labels: %q is not a label key", l)
 		}
 		o.ExtraLabels[i] = l
 	}
 
 	if o.DemoSpeed <= 0 {
-		return usageErrorf("invalid --demo-speed %v: must be above 0", o.DemoSpeed)
+		return flagErrorf("demo-speed", "invalid --demo-speed %v: must be above 0", o.DemoSpeed)
 	}
 	return nil
 }
@@ -90,15 +90,15 @@ func ParseSort(s string) (SortSpec, error) {
 			spec.Descending = false
 		case "dsc", "desc":
 		default:
-			return SortSpec{}, usageErrorf("invalid --node-sort %q: order must be asc or dsc, not %q", s, order)
+			return SortSpec{}, flagErrorf("node-sort", "invalid --node-sort %q: order must be asc or dsc, not %q", s, order)
 		}
 	}
 	if key == "" {
-		return SortSpec{}, usageErrorf("invalid --node-sort %q: name creation or a label key", s)
+		return SortSpec{}, flagErrorf("node-sort", "invalid --node-sort %q: name creation or a label key", s)
 	}
 	if key != SortCreation {
 		if !validLabelKey(key) {
-			return SortSpec{}, usageErrorf("invalid --node-sort %q: %q is not a label key", s, key)
+			return SortSpec{}, flagErrorf("node-sort", "invalid --node-sort %q: %q is not a label key", s, key)
 		}
 	}
 	return spec, nil
