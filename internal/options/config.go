@@ -182,27 +182,29 @@ func configLine(fset *pflag.FlagSet, name string) string {
 	return f.Annotations[fromConfig][0]
 }
 
-// writeHelp prints the grouped flag reference with examples.
-func writeHelp(w interface{ Write([]byte) (int, error) }, groups []flagGroup) {
-	fmt.Fprint(w, `eks-node-viewer shows every node of a Kubernetes cluster as a bar of requested
+// writeHelp prints the grouped flag reference with examples, for the
+// program invoked as prog.
+func writeHelp(w interface{ Write([]byte) (int, error) }, prog string, groups []Group) {
+	fmt.Fprintf(w, `%[1]s shows every node of a Kubernetes cluster as a bar of requested
 resources, with its pods, instance type, capacity type and price, live.
 
 Usage:
-  eks-node-viewer [flags]
+  %[1]s [flags]
+  %[1]s completion bash|zsh|fish
 
 Examples:
   # no cluster needed: the embedded demo (a Karpenter lab on EKS Auto Mode)
-  eks-node-viewer --demo
+  %[1]s --demo
 
   # the nodes Karpenter manages, with memory, zone and age columns
-  eks-node-viewer --node-selector karpenter.sh/nodepool --resources cpu,memory \
+  %[1]s --node-selector karpenter.sh/nodepool --resources cpu,memory \
     --extra-labels karpenter.sh/nodepool,topology.kubernetes.io/zone,eks-node-viewer/node-age
 
   # another context, fullest nodes first
-  eks-node-viewer --context prod --node-sort eks-node-viewer/node-cpu-usage=dsc
-`)
+  %[1]s --context prod --node-sort eks-node-viewer/node-cpu-usage=dsc
+`, prog)
 	for _, g := range groups {
-		fmt.Fprintf(w, "\n%s:\n%s", g.title, g.fs.FlagUsages())
+		fmt.Fprintf(w, "\n%s:\n%s", g.Title, g.Flags.FlagUsages())
 	}
 	fmt.Fprint(w, `
 Every flag can also be set in ~/.eks-node-viewer as key=value lines (e.g.

@@ -30,6 +30,7 @@ type Options struct {
 	Demo           bool
 	DemoSpeed      float64
 	Version        bool
+	Help           bool
 
 	// Derived by Validate.
 	Selector labels.Selector
@@ -81,13 +82,17 @@ func flagErrorf(flag, format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...), Flag: flag}
 }
 
-// flagGroup is one titled block of --help.
-type flagGroup struct {
-	title string
-	fs    *pflag.FlagSet
+// Group is one titled block of flags, as --help lists them.
+type Group struct {
+	Title string
+	Flags *pflag.FlagSet
 }
 
-func (o *Options) groups() []flagGroup {
+// FlagGroups are the flags in their --help groups, bound to a throwaway
+// Options: the one definition that shell completion and the man page read.
+func FlagGroups() []Group { return (&Options{}).groups() }
+
+func (o *Options) groups() []Group {
 	kube := pflag.NewFlagSet("kubernetes", pflag.ContinueOnError)
 	kube.StringVar(&o.Context, "context", "", "kubeconfig context to use (default: the current context)")
 	kube.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig file(s), a list separated by "+listSeparatorName()+" like $KUBECONFIG\n(default: $KUBECONFIG, then the config file, then ~/.kube/config)")
@@ -109,9 +114,10 @@ func (o *Options) groups() []flagGroup {
 	other.Float64Var(&o.DemoSpeed, "demo-speed", 1, "speed factor of the demo script")
 	other.StringVar(&o.LogFile, "log-file", "", "write client logs and warnings to this file (default: discard them)")
 	other.BoolVarP(&o.Version, "version", "v", false, "print the version and exit")
+	other.BoolVarP(&o.Help, "help", "h", false, "show this help")
 	_ = other.MarkHidden("demo-speed")
 
-	return []flagGroup{
+	return []Group{
 		{"Kubernetes", kube},
 		{"Display", display},
 		{"Pricing (AWS)", price},
@@ -126,30 +132,38 @@ func listSeparatorName() string {
 	return "':'"
 }
 
+// Program is the command name that usage and --help show by default.
+const Program = "eks-node-viewer"
+
 // Parse reads args (without the program name), then the config file at
 // configPath (if it exists) for flags not given, and validates the result.
 // The environment (KUBECONFIG, NO_COLOR) is read by the caller.
 func Parse(args []string, configPath string, help io.Writer) (*Options, error) {
+	return ParseAs(Program, args, configPath, help)
+}
+
+// ParseAs is Parse for a program invoked as prog ("kubectl node-viewer" as
+// a kubectl plugin): --help shows that command line.
+func ParseAs(prog string, args []string, configPath string, help io.Writer) (*Options, error) {
 	o := &Options{}
-	fs := pflag.NewFlagSet("eks-node-viewer", pflag.ContinueOnError)
+	fs := pflag.NewFlagSet(prog, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	groups := o.groups()
 	for _, g := range groups {
-		fs.AddFlagSet(g.fs)
+		fs.AddFlagSet(g.Flags)
 	}
 	fs.SortFlags = false
-	helpFlag := fs.BoolP("help", "h", false, "show this help")
 
 	if err := fs.Parse(singleDashLongFlags(fs, args)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			writeHelp(help, groups)
+			writeHelp(help, prog, groups)
 			return nil, ErrHelp
 		}
 		return nil, usageErrorf("%v (see --help)", err)
 	}
-	if *helpFlag {
-		writeHelp(help, groups)
+	if o.Help {
+		writeHelp(help, prog, groups)
 		return nil, ErrHelp
 	}
 	if fs.NArg() > 0 {
