@@ -99,6 +99,31 @@ func (m *term) capture() string {
 	return s
 }
 
+// keys presses keys in the viewer, as tmux send-keys names them ("p",
+// "Enter", "Escape", "Down"), one send-keys each with a pause after it: an
+// Escape followed at once by a letter reads as alt+letter.
+func (m *term) keys(k ...string) {
+	m.t.Helper()
+	for _, key := range k {
+		m.send(key)
+	}
+}
+
+// typeText types text literally (send-keys -l), as for a filter.
+func (m *term) typeText(text string) {
+	m.t.Helper()
+	m.send("-l", text)
+}
+
+func (m *term) send(args ...string) {
+	m.t.Helper()
+	cmd := append([]string{"-L", m.sock, "send-keys", "-t", "v"}, args...)
+	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
+		m.t.Fatalf("send-keys %q: %v\n%s", args, err, out)
+	}
+	time.Sleep(200 * time.Millisecond)
+}
+
 // waitFor polls the screen until check returns nil; it fails the test after
 // timeout (or at once when the viewer has exited).
 func (m *term) waitFor(what string, timeout time.Duration, check func(screen string) error) string {
