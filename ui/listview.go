@@ -51,6 +51,13 @@ func (v *listView) keys() help.KeyMap {
 func (v *listView) update(msg tea.Msg, c *common) (view, tea.Cmd) {
 	cmd := v.handle(msg, c)
 	v.enableKeys(c)
+	// The input pads itself to its width: as wide as its text (scrolling
+	// when longer than the room), so that the count follows it.
+	room := c.width - 2 - 2 - dispWidth(v.matchCount(len(c.snap.Nodes))) // prompt and cursor, gap
+	v.input.SetWidth(max(min(room, max(20, dispWidth(v.input.Value())+1)), 1))
+	if !c.styles.colour {
+		v.input.SetStyles(textinput.Styles{})
+	}
 	return v, cmd
 }
 
@@ -58,8 +65,6 @@ func (v *listView) handle(msg tea.Msg, c *common) tea.Cmd {
 	switch msg := msg.(type) {
 	case snapshotMsg:
 		v.refilter(c.snap, false)
-	case tea.WindowSizeMsg:
-		v.input.SetWidth(max(msg.Width-2, 1))
 	case tea.KeyPressMsg:
 		if v.filtering {
 			return v.typeFilter(msg, c)
@@ -248,9 +253,14 @@ func (v *listView) render(c *common, width, height int) string {
 	return fitLines(lines, width, height, status, statusEnd)
 }
 
+// matchCount is "3 of 120 nodes".
+func (v *listView) matchCount(total int) string {
+	return count(len(v.rows)) + " of " + count(total) + " nodes"
+}
+
 // filterLine is the input while typing, else the filter in use.
 func (v *listView) filterLine(total int) string {
-	what := count(len(v.rows)) + " of " + count(total) + " nodes"
+	what := v.matchCount(total)
 	if v.filtering {
 		return v.input.View() + "  " + what
 	}

@@ -198,6 +198,10 @@ func TestFilter(t *testing.T) {
 	if l := m.list(); len(l.rows) != 1 || l.selected != "node-1" {
 		t.Fatalf("filter by a label value (case-insensitive): rows %v, selected %q", l.rows, l.selected)
 	}
+	// While typing, the count shows after the input, even with a long text.
+	if out := m.frame(); !strings.Contains(out, "/PLAT") || !strings.Contains(out, "  1 of 4 nodes") {
+		t.Errorf("typing screen lacks the input or its count:\n%s", out)
+	}
 	m = run(t, m, press(tea.KeyEnter, "", 0))
 	if m.list().typing() || m.list().filtered != "plat" {
 		t.Fatal("enter does not keep the filter")
