@@ -4,10 +4,7 @@ package kube
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"time"
@@ -17,7 +14,6 @@ import (
 	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and other auth plugins
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	"k8s.io/klog/v2"
 )
 
 // Clients are what the model needs.
@@ -129,30 +125,4 @@ func (c *Clients) Check(ctx context.Context, timeout time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// QuietLogs sends klog (client-go's logger) and API warnings to w, or
-// nowhere when w is nil: nothing may print over the UI.
-func QuietLogs(w io.Writer) {
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	_ = fs.Set("logtostderr", "false")
-	_ = fs.Set("alsologtostderr", "false")
-	_ = fs.Set("stderrthreshold", "FATAL")
-	_ = fs.Set("skip_headers", "false")
-	if w == nil {
-		w = io.Discard
-	}
-	klog.SetOutput(w)
-	klog.LogToStderr(false)
-	rest.SetDefaultWarningHandler(rest.NoWarnings{})
-}
-
-// OpenLog opens --log-file for appending.
-func OpenLog(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("log file: %w", err)
-	}
-	return f, nil
 }
