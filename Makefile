@@ -64,3 +64,22 @@ BENCH_ARGS ?=
 .PHONY: bench-scale
 bench-scale: build tmux
 	$(GO) run ./internal/bench -sizes "$(SIZES)" -viewer $(BIN) -out bench-results $(BENCH_ARGS)
+
+## man: regenerate the man page from the flag definitions and README.md
+## (internal/manpage's test fails while it is out of step)
+MAN_PAGE := internal/manpage/eks-node-viewer.1
+.PHONY: man shells
+man:
+	$(GO) run ./internal/manpage/gen -readme README.md -o $(MAN_PAGE)
+
+# The completion tests source the bash script with the bash-completion
+# package (as users have it) and parse the zsh and fish scripts.
+test: shells
+shells:
+	@missing=""; [ -f /usr/share/bash-completion/bash_completion ] || missing="bash-completion"; \
+	for sh in zsh fish; do command -v $$sh >/dev/null 2>&1 || missing="$$missing $$sh"; done; \
+	[ -z "$$missing" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else echo "the completion tests need:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; }

@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/complete"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/demo"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/kube"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
@@ -36,32 +37,50 @@ var (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runAs(programFromArg0(os.Args[0]), os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run returns the exit code: 0 ok, 1 runtime failure, 2 bad input.
+// run is runAs for the program under its own name.
 func run(args []string, stdout, stderr io.Writer) int {
-	o, err := options.Parse(args, options.DefaultConfigPath(), stdout)
-	var usage *options.UsageError
-	switch {
-	case errors.Is(err, options.ErrHelp):
+	return runAs(program{exe: options.Program, prog: options.Program}, args, stdout, stderr)
+}
+
+// runAs returns the exit code: 0 ok, 1 runtime failure, 2 bad input.
+func runAs(p program, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && complete.IsRequest(args[0]) {
+		// The shell's completion hook: whatever goes wrong, it must print
+		// nothing but completions (an error would land in the prompt).
+		if err := complete.Request(stdout, p.exe, options.DefaultConfigPath(), args); err != nil {
+			return 1
+		}
 		return 0
-	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "eks-node-viewer: %v\n", err)
-		return 2
-	case err != nil:
-		fmt.Fprintf(stderr, "eks-node-viewer: %v\n", err)
-		return 1
+	}
+	if len(args) > 0 && args[0] == complete.Command {
+		return exitCode(p, completion(p, args[1:], stdout), stderr)
+	}
+	o, err := options.ParseAs(p.prog, args, options.DefaultConfigPath(), stdout)
+	if err != nil {
+		return exitCode(p, err, stderr)
 	}
 	if o.Version {
 		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
-	if err := view(o); err != nil {
-		fmt.Fprintf(stderr, "eks-node-viewer: %v\n", err)
-		return 1
+	return exitCode(p, view(o), stderr)
+}
+
+// exitCode reports err in one line on stderr and returns its exit code.
+func exitCode(p program, err error, stderr io.Writer) int {
+	var usage *options.UsageError
+	switch {
+	case err == nil || errors.Is(err, options.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "%s: %v\n", p.prog, err)
+		return 2
 	}
-	return 0
+	fmt.Fprintf(stderr, "%s: %v\n", p.prog, err)
+	return 1
 }
 
 // started is when the process started (near enough: package init).
