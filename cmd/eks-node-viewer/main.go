@@ -206,6 +206,7 @@ func newModel(ctx context.Context, o *options.Options, logger *slog.Logger, cloc
 		Pricing:     prices,
 		Now:         clock,
 		Logger:      logger,
+		AuthHint:    kube.LastAuthMessage,
 	}), nil
 }
 
