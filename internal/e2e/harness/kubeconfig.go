@@ -53,3 +53,45 @@ func (c *Cluster) RESTConfig() (*rest.Config, error) {
 	cfg.QPS, cfg.Burst = 100, 200
 	return cfg, nil
 }
+
+// KubeconfigVia writes a copy of the admin kubeconfig (same CA, same client
+// certificate) whose server is server: a proxy in front of the API server,
+// say. The serving certificate is for IP 127.0.0.1, so server must be on
+// 127.0.0.1 too (any port) for TLS to verify.
+func (c *Cluster) KubeconfigVia(name, server string) (string, error) {
+	cfg, err := clientcmd.LoadFromFile(c.Kubeconfig)
+	if err != nil {
+		return "", fmt.Errorf("load kubeconfig: %w", err)
+	}
+	for _, cl := range cfg.Clusters {
+		cl.Server = server
+	}
+	path := filepath.Join(c.Dir, "kubeconfig-"+name)
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return "", fmt.Errorf("write kubeconfig: %w", err)
+	}
+	return path, os.Chmod(path, 0o600)
+}
+
+// TokenKubeconfig writes a kubeconfig that authenticates with a bearer
+// token (a ServiceAccount's, from CreateToken) at server ("" is the API
+// server itself), trusting the cluster's CA.
+func (c *Cluster) TokenKubeconfig(name, server, token string) (string, error) {
+	if server == "" {
+		server = c.Server
+	}
+	p, err := loadPKI(filepath.Join(c.Dir, "pki"))
+	if err != nil {
+		return "", err
+	}
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["e2e"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: p.caPEM}
+	cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: token}
+	cfg.Contexts["e2e"] = &clientcmdapi.Context{Cluster: "e2e", AuthInfo: name}
+	cfg.CurrentContext = "e2e"
+	path := filepath.Join(c.Dir, "kubeconfig-"+name)
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return "", fmt.Errorf("write kubeconfig: %w", err)
+	}
+	return path, os.Chmod(path, 0o600)
+}
