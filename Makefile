@@ -10,7 +10,8 @@ DATE    := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 ARGS    ?=
 
-.PHONY: all build demo test unit vet fmt-check tmux golden generate bench-render clean
+.PHONY: all build demo test unit vet fmt-check tmux golden generate bench-render clean \
+	tools release release-snapshot release-assets
 
 all: build
 
@@ -22,7 +23,7 @@ demo: build
 	./$(BIN) --demo $(ARGS)
 
 ## test: what CI runs (.ci/run calls this)
-test: tmux vet fmt-check
+test: tmux vet fmt-check tools
 	$(GO) test -race -count=1 ./...
 
 unit:
@@ -53,7 +54,67 @@ bench-render:
 	$(GO) test -run '^$$' -bench 'Render|View' -benchmem ./ui/
 
 clean:
-	rm -rf bin
+	rm -rf bin dist completions manpages
+
+# ---- release: goreleaser and actionlint, built from the module proxy --------
+# Cached outside the clone, one folder per version, built only when missing
+# (goreleaser takes about 4 minutes on 2 cores, actionlint seconds).
+# internal/release's tests find them through the exported variables.
+TOOLS_DIR          ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/eks-node-viewer/tools
+GORELEASER_VERSION := v2.15.1
+ACTIONLINT_VERSION := v1.7.12
+GORELEASER         := $(TOOLS_DIR)/goreleaser-$(GORELEASER_VERSION)/goreleaser
+ACTIONLINT         := $(TOOLS_DIR)/actionlint-$(ACTIONLINT_VERSION)/actionlint
+export GORELEASER ACTIONLINT
+
+## tools: build goreleaser and actionlint into $(TOOLS_DIR) (once per version)
+tools: $(GORELEASER) $(ACTIONLINT)
+
+$(GORELEASER):
+	$(call go-install-tool,github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION))
+
+$(ACTIONLINT):
+	$(call go-install-tool,github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION))
+
+# go-install-tool builds into a scratch folder and renames it, so an
+# interrupted build never leaves a half-written tool that counts as present.
+define go-install-tool
+@echo "building $(1) into $(@D)"
+@rm -rf $(@D).tmp
+GOBIN=$(@D).tmp GOFLAGS= GOTOOLCHAIN=local $(GO) install $(1)
+@rm -rf $(@D) && mv $(@D).tmp $(@D)
+endef
+
+## release-snapshot: every platform's archive, the universal darwin binary, the
+## Homebrew cask, the krew manifest and checksums into dist/, nothing published
+release-snapshot: $(GORELEASER)
+	$(RELEASE_GIT_ENV) $(GORELEASER) release --snapshot --clean
+
+# A checkout without a remote names origin through git's environment config,
+# or goreleaser's snapshot stamps commit "none" and a zero date.
+RELEASE_GIT_ENV = $(if $(shell git remote 2>/dev/null),,GIT_CONFIG_COUNT=1 \
+	GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/eksnodeviewer/eks-node-viewer.git)
+
+## release: publish a tagged release (.github/workflows/release.yml runs it
+## with GITHUB_TOKEN and HOMEBREW_TAP_GITHUB_TOKEN)
+release: $(GORELEASER)
+	$(GORELEASER) release --clean
+
+# release-assets: goreleaser's before hook. Shell completions and the man page
+# from the binary itself, into completions/ and manpages/ (gitignored), which
+# the archives and the cask ship (the man page is the committed $(MAN_PAGE)).
+# A completion the binary cannot print is skipped with a note.
+release-assets:
+	@rm -rf completions manpages && mkdir -p completions manpages bin/release
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/release/eks-node-viewer ./cmd/eks-node-viewer
+	@for sh in bash zsh fish; do \
+	  case $$sh in zsh) f=completions/_eks-node-viewer;; *) f=completions/eks-node-viewer.$$sh;; esac; \
+	  if bin/release/eks-node-viewer completion $$sh </dev/null >$$f 2>/dev/null && [ -s $$f ]; then echo "release-assets: $$f"; \
+	  else rm -f $$f; echo "release-assets: skipped $$f ('eks-node-viewer completion $$sh' failed)"; fi; \
+	done
+	@if [ -n "$(MAN_PAGE)" ] && [ -f "$(MAN_PAGE)" ]; then \
+	  cp $(MAN_PAGE) manpages/ && echo "release-assets: manpages/$(notdir $(MAN_PAGE)) (kept in step by make man's test)"; \
+	else echo "release-assets: skipped manpages/ (no MAN_PAGE)"; fi
 
 include internal/e2e/e2e.mk
 
