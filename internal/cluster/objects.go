@@ -119,12 +119,13 @@ func newResources(names []string) resources {
 	return r
 }
 
-// milli converts a resource list to tracked milli-values.
+// milli converts a resource list to tracked milli-values (saturated: see
+// satMilli).
 func (r resources) milli(list corev1.ResourceList) []int64 {
 	out := make([]int64, len(r.names))
 	for name, q := range list {
 		if i, ok := r.index[name]; ok {
-			out[i] = q.MilliValue()
+			out[i] = satMilli(q)
 		}
 	}
 	return out

@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"math"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	resourcehelper "k8s.io/component-helpers/resource"
@@ -11,16 +13,18 @@ import (
 var requestOptions = resourcehelper.PodResourcesOptions{UseStatusResources: true}
 
 // podRequests returns the pod's effective requests of the tracked resources
-// in milli-units: resourcehelper.PodRequests(pod, requestOptions), computed
-// per tracked resource on integers instead of on resource lists (which cost
-// more than decoding the pod). Pods it does not handle exactly (pod-level
-// resources, an infeasible resize, quantities finer than a milli-unit) are
-// left to the helper.
+// in milli-units: resourcehelper.PodRequests(pod, requestOptions) converted
+// with satMilli, computed per tracked resource on saturating integers
+// instead of on resource lists (which cost more than decoding the pod).
+// Saturating sums and maxima of non-negative values equal the saturated
+// exact result, so the two agree over the whole quantity range. Pods it does
+// not handle exactly (pod-level resources, an infeasible resize, quantities
+// finer than a milli-unit or negative) are left to the helper.
 func (r resources) podRequests(pod *corev1.Pod) []int64 {
 	if req, ok := r.fastRequests(pod); ok {
 		return req
 	}
-	return r.milli(resourcehelper.PodRequests(pod, requestOptions))
+	return r.milli(resourcehelper.PodRequests(tamed(pod), requestOptions))
 }
 
 // The three views of a container's requests the helper takes the maximum
@@ -111,11 +115,10 @@ func (r resources) fastRequests(pod *corev1.Pod) ([]int64, bool) {
 		for v := range agg {
 			a := &agg[v]
 			for k, x := range vals[v] {
-				use := x + a.sidecars[k]
+				use := satAdd(x, a.sidecars[k])
 				if restartable {
-					a.sum[k] += x
-					a.sidecars[k] += x
-					use = a.sidecars[k]
+					a.sum[k] = satAdd(a.sum[k], x)
+					a.sidecars[k] = use
 				}
 				a.initMax[k] = max(a.initMax[k], use)
 			}
@@ -140,22 +143,96 @@ func (r resources) fastRequests(pod *corev1.Pod) ([]int64, bool) {
 
 func addTo(dst, src []int64) {
 	for i, x := range src {
-		dst[i] += x
+		dst[i] = satAdd(dst[i], x)
 	}
 }
 
-// maxExactMilli bounds the values summed as integers (far beyond any real
-// request, far below an overflow).
-const maxExactMilli = 1 << 53
-
-// exactMilli is q in milli-units, and whether that is exact: a value finer
-// than a milli-unit rounds up on its own but not within a sum.
+// exactMilli is q in milli-units (saturated), and whether the fast path may
+// sum it: a value finer than a milli-unit rounds up on its own but not
+// within a sum, and a negative one would not sum as a saturated value.
 func exactMilli(q resource.Quantity) (int64, bool) {
+	if q.Sign() < 0 {
+		return 0, false
+	}
+	switch magnitude(&q) {
+	case huge:
+		return math.MaxInt64, true // saturated, exact or not
+	case tiny:
+		return 0, false
+	}
 	if !q.RoundUp(resource.Milli) {
 		return 0, false
 	}
-	m := q.MilliValue()
-	return m, m >= 0 && m < maxExactMilli
+	return satMilli(q), true
+}
+
+// Stand-ins for quantities too large or too small to compute with: they
+// count the same in any sum of non-negative requests (see magnitude).
+var (
+	hugeQuantity = *resource.NewScaledQuantity(1, 25)
+	tinyQuantity = *resource.NewScaledQuantity(1, -12)
+)
+
+// tamed returns pod, or a copy of it with every huge or tiny quantity
+// replaced by its stand-in, which the helper computes with in bounded time.
+func tamed(pod *corev1.Pod) *corev1.Pod {
+	var lists []corev1.ResourceList
+	collect := func(reqs ...*corev1.ResourceRequirements) {
+		for _, r := range reqs {
+			if r != nil {
+				lists = append(lists, r.Requests, r.Limits)
+			}
+		}
+	}
+	visit := func(p *corev1.Pod) {
+		lists = lists[:0]
+		for i := range p.Spec.Containers {
+			collect(&p.Spec.Containers[i].Resources)
+		}
+		for i := range p.Spec.InitContainers {
+			collect(&p.Spec.InitContainers[i].Resources)
+		}
+		collect(p.Spec.Resources)
+		lists = append(lists, p.Spec.Overhead)
+		for _, st := range [][]corev1.ContainerStatus{p.Status.ContainerStatuses, p.Status.InitContainerStatuses} {
+			for i := range st {
+				lists = append(lists, st[i].AllocatedResources)
+				collect(st[i].Resources)
+			}
+		}
+		collect(p.Status.Resources)
+	}
+	extreme := func(q resource.Quantity) bool { return magnitude(&q) != normal }
+	visit(pod)
+	found := false
+	for _, l := range lists {
+		for _, q := range l {
+			found = found || extreme(q)
+		}
+	}
+	if !found {
+		return pod
+	}
+	pod = pod.DeepCopy()
+	visit(pod)
+	for _, l := range lists {
+		for name, q := range l {
+			switch magnitude(&q) {
+			case huge:
+				l[name] = signed(hugeQuantity, q.Sign())
+			case tiny:
+				l[name] = signed(tinyQuantity, q.Sign())
+			}
+		}
+	}
+	return pod
+}
+
+func signed(q resource.Quantity, sign int) resource.Quantity {
+	if sign < 0 {
+		q.Neg()
+	}
+	return q
 }
 
 // findContainerStatus finds a container's status by name, regular
