@@ -117,13 +117,41 @@ func TestSanitize(t *testing.T) {
 	for in, want := range map[string]string{
 		"plain":         "plain",
 		"a\nb\tc":       "a b c",
-		"x\x1b[31mred":  "x [31mred",
-		"c1\u009b31m":   "c1 31m",
+		"x\x1b[31mred":  "x?red",
+		"c1\u009b31m":   "c1?",
 		"日本 ok":         "日本 ok",
 		"\u00e9t\u00e9": "\u00e9t\u00e9",
+		// Whole sequences go: the title, the screen, the clipboard.
+		"a\x1b]0;pwned\ab":                    "a?b",
+		"a\x1b]0;pwned\x1b\\b":                "a?b",
+		"\x1b[2J\x1b[Hx":                      "??x",
+		"\x1b]52;c;cHduZWQ=\a!":               "?!",
+		"\x1bPq#0;2;0;0;0\x1b\\after":         "?after",
+		"\x1b_apc\x1b\\|\x1b^pm\a|\x1bXsos\a": "?|?|?",
+		"\u009d0;t\u009cok":                   "?ok",
+		"\u009d0;t\a\u0090dcs\u009c.":         "??.",
+		"\x1b]8;;http://x\x1b\\link":          "?link",
+		"\x1bc reset":                         "? reset",
+		"\x1b(Bcharset":                       "?charset",
+		"\x1b[?1049l\x1b[?25l":                "??",
+		"unterminated \x1b]0;title":           "unterminated ?",
+		"lone\x1b":                            "lone?",
+		"csi\x1b[12":                          "csi?",
+		"\x1b]0;a\x1b[2Jb":                    "??b",
+		// Other controls: '?'; whitespace: a space.
+		"bell\a bs\b del\x7f nul\x00":   "bell? bs? del? nul?",
+		"cr\rnel\u0085ls\u2028ps\u2029": "cr nel ls ps ",
+		// Bidi and other invisible format characters.
+		"abc\u202edcba":                   "abc?dcba",
+		"\u2066x\u2069\u200e\u200f\u061c": "?x????",
+		"zw\u200bsp\ufeff\u00ad":          "zw?sp??",
+		"bad\xffutf8\xc2":                 "bad?utf8?",
 	} {
 		if got := sanitize(in); got != want {
 			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+		if got := sanitize(sanitize(in)); got != sanitize(in) {
+			t.Errorf("sanitize is not idempotent on %q: %q", in, got)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 	for i, res := range snap.Resources {
 		q := quantityAt(snap.Totals, i)
 		pairs[i] = FormatPair(res, q)
-		pcts[i] = strconv.FormatFloat(q.Fraction()*100, 'f', 1, 64) + "%"
+		pcts[i] = strconv.FormatFloat(shownFraction(q.Fraction())*100, 'f', 1, 64) + "%"
 		pairW = max(pairW, dispWidth(pairs[i]))
 		pctW = max(pctW, len(pcts[i]))
 		resW = max(resW, dispWidth(res))

@@ -261,7 +261,7 @@ func labelCell(n *cluster.Node, i int, key string, now time.Time) string {
 		}
 	case isUsageLabel(key):
 		if q := quantityAt(n.LabelUsage, i); q.Allocatable > 0 {
-			v = strconv.Itoa(int(q.Fraction()*100)) + "%"
+			v = strconv.Itoa(int(shownFraction(q.Fraction())*100)) + "%"
 		}
 	default:
 		v = sanitize(n.Labels[key])

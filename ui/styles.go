@@ -120,7 +120,7 @@ func (st *styles) pct(p float64) lipgloss.Style {
 
 // nodePercent is the " 90% ◐" cell of a node row.
 func (st *styles) nodePercent(frac float64) string {
-	p := int(frac*100 + 0.5)
+	p := int(shownFraction(frac)*100 + 0.5)
 	if p >= 0 && p < len(st.nodePct) {
 		return st.nodePct[p]
 	}
@@ -171,7 +171,7 @@ func newBar(width int, colour bool, from, to color.Color) bar {
 
 // write appends the bar filled to frac (clamped to 0..1).
 func (b *bar) write(sb *strings.Builder, frac float64) {
-	k := int(frac*float64(b.width) + 0.5)
+	k := int(shownFraction(frac)*float64(b.width) + 0.5)
 	k = min(max(k, 0), b.width)
 	sb.WriteString(b.full[k])
 	sb.WriteString(b.empty[b.width-k])

@@ -303,7 +303,7 @@ func (lk *look) shareCell(req, alloc int64) cell {
 	if req <= 0 || alloc <= 0 {
 		return plainCell("-")
 	}
-	frac := float64(req) / float64(alloc)
+	frac := shownFraction(float64(req) / float64(alloc))
 	p := percentText(frac)
 	k := min(max(int(frac*shareBarWidth+0.5), 0), shareBarWidth)
 	if k == 0 {
