@@ -135,8 +135,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // globalKey handles the keys that work in every view.
 func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	if msg.String() == "ctrl+c" {
+	switch msg.String() {
+	case "ctrl+c":
 		return tea.Quit, true
+	case "ctrl+z":
+		// Bubble Tea restores the terminal, stops, and repaints on fg.
+		return tea.Suspend, true
 	}
 	if m.top().typing() {
 		return nil, false

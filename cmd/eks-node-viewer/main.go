@@ -9,10 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -66,15 +64,24 @@ func runAs(p program, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
+	if err := checkTerminal(stdout); err != nil {
+		return exitCode(p, err, stderr)
+	}
 	return exitCode(p, view(o), stderr)
 }
 
 // exitCode reports err in one line on stderr and returns its exit code.
 func exitCode(p program, err error, stderr io.Writer) int {
 	var usage *options.UsageError
+	var exit *exitError
 	switch {
 	case err == nil || errors.Is(err, options.ErrHelp):
 		return 0
+	case errors.As(err, &exit):
+		if exit.msg != "" {
+			fmt.Fprintf(stderr, "%s: %s\n", p.prog, exit.msg)
+		}
+		return exit.code
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "%s: %v\n", p.prog, err)
 		return 2
@@ -86,40 +93,56 @@ func exitCode(p program, err error, stderr io.Writer) int {
 // started is when the process started (near enough: package init).
 var started = time.Now()
 
-// view runs the viewer until the user quits or a signal arrives.
+// view runs the viewer until the user quits or a signal arrives; a signal
+// is an exitError of 128+n once the terminal is restored.
 func view(o *options.Options) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, caught, stop := catchSignals(context.Background())
 	defer stop()
-	logger, closeLog, err := openLog(o.LogFile)
+	logger, logw, closeLog, err := openLog(o.LogFile)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
+	// Exec credential plugins write to standard error: the log's while the
+	// screen is up (started before the clients: on Windows client-go keeps
+	// the os.Stderr it saw then).
+	capture, err := kube.CaptureStderr(logw)
+	if err != nil {
+		return fmt.Errorf("standard error: %w", err)
+	}
+	defer capture.Restore()
 	var m *cluster.Cluster
 	if o.Demo {
 		m, err = startDemo(ctx, o, logger)
 	} else {
 		m, err = startCluster(ctx, o, logger)
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		err = runProgram(ctx, o, m, capture)
 	}
-	return runProgram(ctx, o, m)
+	if s := caught(); s != nil {
+		return signalExit(s, logw)
+	}
+	return err
 }
 
 // openLog sends klog, client-go's warnings and the viewer's own log to the
 // --log-file, or nowhere: nothing may write to the terminal under the TUI.
-func openLog(path string) (logger *slog.Logger, closeLog func(), err error) {
+// w is the file (nil for none), for standard error and crashes.
+func openLog(path string) (logger *slog.Logger, w io.Writer, closeLog func(), err error) {
 	if path == "" {
 		kube.QuietLogs(nil)
-		return slog.New(slog.DiscardHandler), func() {}, nil
+		return slog.New(slog.DiscardHandler), nil, func() {}, nil
 	}
 	f, err := kube.OpenLog(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	kube.QuietLogs(f)
-	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+	// A fatal error in any goroutine (which Bubble Tea cannot recover) is
+	// written here too: standard error is a pipe to this file by then.
+	_ = debug.SetCrashOutput(f, debug.CrashOptions{})
+	return slog.New(slog.NewTextHandler(kube.ScrubWriter(f), nil)), f, func() { f.Close() }, nil
 }
 
 // startCluster connects to the kubeconfig's cluster (checked before any
@@ -223,15 +246,26 @@ func start(ctx context.Context, m *cluster.Cluster, kubeClient kubernetes.Interf
 	}()
 }
 
-// runProgram shows the model until the user quits or ctx ends.
-func runProgram(ctx context.Context, o *options.Options, m *cluster.Cluster) error {
+// runProgram shows the model until the user quits or ctx ends (the
+// signals: Bubble Tea's own handler is off, so that catchSignals alone
+// decides). The program restores the terminal in every case, a panic in
+// the model included.
+func runProgram(ctx context.Context, o *options.Options, m *cluster.Cluster, capture *kube.Stderr) error {
 	screen := ui.New(pace(ctx, m, framePace, syncRefresh, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo(), Clock: m.Now})
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
 	// 75 ms and spins at 12, and halves the idle CPU of the default 60.
-	p := tea.NewProgram(screen, tea.WithContext(ctx), tea.WithFPS(maxFPS))
-	if _, err := p.Run(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("terminal: %w", err)
+	return runScreen(ctx, screen, capture, o.LogFile, tea.WithFPS(maxFPS))
+}
+
+// runScreen runs the model with standard error kept off the screen.
+func runScreen(ctx context.Context, model tea.Model, capture *kube.Stderr, logFile string, opts ...tea.ProgramOption) error {
+	p := tea.NewProgram(model, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler()}, opts...)...)
+	capture.ScreenOn(true)
+	_, err := p.Run()
+	capture.ScreenOn(false)
+	if err != nil && ctx.Err() == nil {
+		return programError(err, logFile)
 	}
 	return nil
 }

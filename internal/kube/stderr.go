@@ -35,6 +35,7 @@ type Stderr struct {
 	log      io.Writer
 	screen   atomic.Bool
 	done     chan struct{}
+	flushed  chan struct{}
 	undo     func() error
 	once     sync.Once
 }
@@ -72,18 +73,34 @@ func CaptureStderr(log io.Writer) (*Stderr, error) {
 		r.Close()
 		return nil, err
 	}
-	s := &Stderr{terminal: terminal, r: r, log: ScrubWriter(log), done: make(chan struct{}), undo: undo}
+	s := &Stderr{terminal: terminal, r: r, log: ScrubWriter(log), done: make(chan struct{}), flushed: make(chan struct{}, 1), undo: undo}
 	go s.copy()
 	return s, nil
 }
 
-// Terminal is the real standard error, for a message that must reach the
-// user while the capture runs (after the screen is closed).
-func (s *Stderr) Terminal() io.Writer { return s.terminal }
-
 // ScreenOn says whether the screen is up: while it is, nothing read passes
-// through to the terminal.
-func (s *Stderr) ScreenOn(on bool) { s.screen.Store(on) }
+// through to the terminal. Turning it off first waits (up to a second) for
+// what was written before to be read, so that what was meant for the log
+// while the screen was up (a panic's stack) stays there.
+func (s *Stderr) ScreenOn(on bool) {
+	if !on && s.screen.Load() {
+		s.drain()
+	}
+	s.screen.Store(on)
+}
+
+// flushMark is a line written through standard error to learn when all
+// written before it has been read; it is neither logged nor shown.
+const flushMark = "\x00eks-node-viewer:flush\x00"
+
+func (s *Stderr) drain() {
+	_, _ = io.WriteString(os.Stderr, flushMark+"\n")
+	select {
+	case <-s.flushed:
+	case <-s.done:
+	case <-time.After(time.Second):
+	}
+}
 
 // Restore gives standard error back and waits (briefly: a plugin still
 // running in the background may hold the pipe open) for the pipe to drain.
@@ -143,6 +160,13 @@ func (s *Stderr) copy() {
 
 func (s *Stderr) line(l string) {
 	l = strings.TrimRight(l, "\r")
+	if l == flushMark {
+		select {
+		case s.flushed <- struct{}{}:
+		default:
+		}
+		return
+	}
 	_, _ = io.WriteString(s.log, time.Now().Format(time.RFC3339)+" stderr: "+l+"\n")
 	if clean := cleanLine(l); clean != "" {
 		lastLine.Store(&clean)

@@ -148,22 +148,32 @@ func TestExecPluginStderrGoesToTheLog(t *testing.T) {
 	if err := check("yes"); err == nil {
 		t.Fatal("a failing plugin let the request through")
 	}
-	// Its last line is blank: LastAuthMessage keeps the one before.
-	waitFor(t, func() bool {
-		return strings.Contains(log.String(), "has expired\n") && strings.Contains(log.String(), " stderr:    \n")
-	}, "the failing plugin's lines in the log")
+	waitFor(t, func() bool { return strings.Contains(log.String(), "has expired") }, "the failing plugin's line in the log")
 	if got, want := LastAuthMessage(), "Error loading SSO Token: Token for sso-session dev has expired"; got != want {
-		t.Errorf("LastAuthMessage() after a failure = %q, want %q", got, want)
+		t.Errorf("LastAuthMessage() after the plugin failed = %q, want %q", got, want)
+	}
+	// Turning the screen off waits for what was written while it was up.
+	fmt.Fprint(os.Stderr, "the last word under the screen\n   \n")
+	capture.ScreenOn(false)
+	for _, want := range []string{"has expired\n", "the last word under the screen\n", " stderr:    \n"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
+	}
+	// The last line is blank: LastAuthMessage keeps the one before.
+	if got, want := LastAuthMessage(), "the last word under the screen"; got != want {
+		t.Errorf("LastAuthMessage() = %q, want %q", got, want)
 	}
 	if s := terminal(); s != "" {
 		t.Errorf("reached the terminal while the screen was on: %q", s)
 	}
-	if strings.Contains(log.String(), "tok-12345678") {
-		t.Errorf("the token reached the log:\n%s", log.String())
+	for _, bad := range []string{"tok-12345678", "flush"} {
+		if strings.Contains(log.String(), bad) {
+			t.Errorf("%q in the log:\n%s", bad, log.String())
+		}
 	}
 
 	// With the screen off, stderr passes through again (and is still logged).
-	capture.ScreenOn(false)
 	fmt.Fprintln(os.Stderr, "after the screen")
 	if err := capture.Restore(); err != nil {
 		t.Fatal(err)
