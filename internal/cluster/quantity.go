@@ -66,14 +66,20 @@ const (
 
 // magnitude classifies q in time bounded by the length of its digits.
 func magnitude(q *resource.Quantity) int {
+	class, _ := magnitudeAbs(q)
+	return class
+}
+
+// magnitudeAbs is magnitude and |q| as a float (NaN when not computed).
+func magnitudeAbs(q *resource.Quantity) (int, float64) {
 	f := math.Abs(q.AsApproximateFloat64())
 	switch {
 	case f >= 1e25 && !math.IsInf(f, 0):
-		return huge
+		return huge, f
 	case f >= 1e-12 && f < 1e25:
-		return normal
+		return normal, f
 	case f == 0 && q.Sign() == 0:
-		return normal
+		return normal, f
 	}
 	// Inf, NaN or 0 for a non-zero value: the float overflowed or
 	// underflowed; estimate the decimal exponent from the digits.
@@ -81,23 +87,35 @@ func magnitude(q *resource.Quantity) int {
 	exp10 := float64(d.UnscaledBig().BitLen())*math.Log10(2) - float64(d.Scale())
 	switch {
 	case exp10 >= 27:
-		return huge
+		return huge, math.NaN()
 	case exp10 < -14:
-		return tiny
+		return tiny, math.NaN()
 	}
-	return normal
+	return normal, math.NaN()
 }
+
+// safeMilli: below this many units (approximately), MilliValue cannot
+// overflow.
+const safeMilli = 9e15
 
 // satMilli is q in milli-units, rounded up, clamped to [0, math.MaxInt64].
 func satMilli(q resource.Quantity) int64 {
 	if q.Sign() <= 0 {
 		return 0
 	}
-	switch magnitude(&q) {
-	case huge:
+	class, abs := magnitudeAbs(&q)
+	return satMilliOf(&q, class, abs)
+}
+
+// satMilliOf is satMilli of a positive q of this magnitude.
+func satMilliOf(q *resource.Quantity, class int, abs float64) int64 {
+	switch {
+	case class == huge:
 		return math.MaxInt64
-	case tiny:
+	case class == tiny:
 		return 1
+	case abs < safeMilli:
+		return q.MilliValue()
 	}
 	if q.CmpInt64(maxWholeMilli) <= 0 {
 		return q.MilliValue() // cannot overflow

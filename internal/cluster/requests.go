@@ -151,10 +151,12 @@ func addTo(dst, src []int64) {
 // sum it: a value finer than a milli-unit rounds up on its own but not
 // within a sum, and a negative one would not sum as a saturated value.
 func exactMilli(q resource.Quantity) (int64, bool) {
-	if q.Sign() < 0 {
-		return 0, false
+	sign := q.Sign()
+	if sign <= 0 {
+		return 0, sign == 0
 	}
-	switch magnitude(&q) {
+	class, abs := magnitudeAbs(&q)
+	switch class {
 	case huge:
 		return math.MaxInt64, true // saturated, exact or not
 	case tiny:
@@ -163,7 +165,7 @@ func exactMilli(q resource.Quantity) (int64, bool) {
 	if !q.RoundUp(resource.Milli) {
 		return 0, false
 	}
-	return satMilli(q), true
+	return satMilliOf(&q, class, abs), true
 }
 
 // Stand-ins for quantities too large or too small to compute with: they
