@@ -144,3 +144,15 @@ shells:
 	    echo "installing$$missing (apt-get)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
 	  else echo "the completion tests need:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; }
+
+## fuzz: every fuzz target (func Fuzz* in a _test.go file) for FUZZTIME each; their
+## corpora under testdata/fuzz/<Name>/ run as plain tests in make test
+FUZZTIME ?= 10s
+.PHONY: fuzz
+fuzz:
+	@set -e; for dir in $$(grep -rlE '^func Fuzz' --include='*_test.go' cmd internal pricing ui | xargs -n1 dirname | sort -u); do \
+	  for name in $$(grep -hoE '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | sed 's/^func //'); do \
+	    echo "== ./$$dir $$name"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$dir; \
+	  done; \
+	done
