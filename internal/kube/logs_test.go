@@ -61,6 +61,7 @@ func TestCleanLine(t *testing.T) {
 		{"\x1b[31mError\x1b[0m: expired\r", "Error: expired"},
 		{"title\x1b]0;pwned\x07 here\x07", "title here"},
 		{"  \t ", ""},
+		{"a\tb", "a b"},
 		{strings.Repeat("é", 300), strings.Repeat("é", 199) + "…"},
 	}
 	for _, tt := range tests {

@@ -167,23 +167,31 @@ func (s *Stderr) line(l string) {
 		}
 		return
 	}
-	_, _ = io.WriteString(s.log, time.Now().Format(time.RFC3339)+" stderr: "+l+"\n")
-	if clean := cleanLine(l); clean != "" {
+	plain := plainLine(l)
+	// LastAuthMessage first: once the line is in the log, it is the last.
+	if clean := cleanLine(plain); clean != "" {
 		lastLine.Store(&clean)
 	}
+	// Plain in the log too: `cat` or `tail -f` of it must not recolour or
+	// retitle a terminal.
+	_, _ = io.WriteString(s.log, time.Now().Format(time.RFC3339)+" stderr: "+plain+"\n")
+}
+
+// plainLine is l without escape sequences or control characters but tabs
+// (a stack trace's indentation).
+func plainLine(l string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unicode.IsControl(r) || r == unicode.ReplacementChar {
+			return -1
+		}
+		return r
+	}, ansi.Strip(l))
 }
 
 // cleanLine is a line fit for the screen: no escape sequences or control
 // characters, no credentials, at most 200 characters.
 func cleanLine(l string) string {
-	l = ansi.Strip(l)
-	l = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return -1
-		}
-		return r
-	}, l)
-	l = strings.TrimSpace(Scrub(l))
+	l = strings.TrimSpace(Scrub(strings.ReplaceAll(plainLine(l), "\t", " ")))
 	if r := []rune(l); len(r) > 200 {
 		l = string(r[:199]) + "…"
 	}

@@ -167,7 +167,7 @@ func TestExecPluginStderrGoesToTheLog(t *testing.T) {
 	if s := terminal(); s != "" {
 		t.Errorf("reached the terminal while the screen was on: %q", s)
 	}
-	for _, bad := range []string{"tok-12345678", "flush"} {
+	for _, bad := range []string{"tok-12345678", "flush", "\x1b"} {
 		if strings.Contains(log.String(), bad) {
 			t.Errorf("%q in the log:\n%s", bad, log.String())
 		}
