@@ -191,7 +191,6 @@ func viewScreen(v view, c *common) string {
 	return v.render(c, c.width, c.height) + "\n" + h.View(v.keys())
 }
 
-
 // viewGolden renders the view after setup at every width, plain and in
 // colour, as golden files <test>/<name>/w<width>/<plain|colour>.golden.
 func viewGolden(t *testing.T, name string, setup func(c *common) view) {
