@@ -52,7 +52,7 @@ func (c cmd) run(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	timeout := c.timeout
 	if timeout == 0 {
-		timeout = 5 * time.Minute
+		timeout = 9 * time.Minute // a cold build of the whole graph on 2 busy cores
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
