@@ -501,15 +501,20 @@ func TestNodeViewGone(t *testing.T) {
 func TestNodeViewBack(t *testing.T) {
 	c := viewCommon(nil, false, 80, viewBodyHeight)
 	for _, snap := range []cluster.Snapshot{{}, labDetailSnap(), detailSnapshot(viewLabNode, nil, nil)} {
-		v := viewFeed(newNodeView(viewLabNode), c, snap)
-		for _, k := range []tea.Key{viewKeys.esc, viewKeys.backspace} {
-			_, cmd := viewPress(v, c, k)
-			if cmd == nil {
-				t.Fatalf("%s: no command", tea.KeyPressMsg(k))
-			}
-			if _, ok := cmd().(backMsg); !ok {
-				t.Errorf("%s: %T, want backMsg", tea.KeyPressMsg(k), cmd())
-			}
+		requireBack(t, viewFeed(newNodeView(viewLabNode), c, snap), c)
+	}
+}
+
+// requireBack fails unless esc and backspace both go back from v.
+func requireBack(t *testing.T, v view, c *common) {
+	t.Helper()
+	for _, k := range []tea.Key{viewKeys.esc, viewKeys.backspace} {
+		_, cmd := viewPress(v, c, k)
+		if cmd == nil {
+			t.Fatalf("%s: no command", tea.KeyPressMsg(k))
+		}
+		if _, ok := cmd().(backMsg); !ok {
+			t.Errorf("%s: %T, want backMsg", tea.KeyPressMsg(k), cmd())
 		}
 	}
 }

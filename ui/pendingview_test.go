@@ -214,14 +214,5 @@ func TestPendingViewScroll(t *testing.T) {
 
 func TestPendingViewBack(t *testing.T) {
 	c := viewCommon(nil, false, 80, viewBodyHeight)
-	v := viewFeed(newPendingView(), c, pendingSnapshot(scaleUpPods()))
-	for _, k := range []tea.Key{viewKeys.esc, viewKeys.backspace} {
-		_, cmd := viewPress(v, c, k)
-		if cmd == nil {
-			t.Fatalf("%s: no command", tea.KeyPressMsg(k))
-		}
-		if _, ok := cmd().(backMsg); !ok {
-			t.Errorf("%s: %T, want backMsg", tea.KeyPressMsg(k), cmd())
-		}
-	}
+	requireBack(t, viewFeed(newPendingView(), c, pendingSnapshot(scaleUpPods())), c)
 }
