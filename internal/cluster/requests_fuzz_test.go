@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	resourcehelper "k8s.io/component-helpers/resource"
-	"k8s.io/utils/ptr"
 )
 
 // picker draws choices from the fuzzer's bytes (zeros once they run out).
@@ -45,9 +44,8 @@ func fuzzQuantities(p *picker, strs []string, ints []int64) []resource.Quantity 
 	return pool
 }
 
-// fuzzPod builds a pod from the picker: containers, init containers (plain
-// and restartable sidecars), their statuses (allocated and applied
-// resources), overhead, pod-level resources and resize conditions.
+// fuzzPod builds a pod of podShape from the picker, its quantities from
+// pool.
 func fuzzPod(p *picker, pool []resource.Quantity, names []corev1.ResourceName) *corev1.Pod {
 	list := func() corev1.ResourceList {
 		if p.n(8) == 0 {
@@ -61,48 +59,7 @@ func fuzzPod(p *picker, pool []resource.Quantity, names []corev1.ResourceName) *
 		}
 		return l
 	}
-	pod := &corev1.Pod{}
-	for i := range 1 + p.n(4) {
-		pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: fmt.Sprintf("c%d", i), Resources: corev1.ResourceRequirements{Requests: list()}})
-	}
-	for i := range p.n(5) {
-		c := corev1.Container{Name: fmt.Sprintf("i%d", i), Resources: corev1.ResourceRequirements{Requests: list()}}
-		if p.n(2) == 0 {
-			c.RestartPolicy = ptr.To(corev1.ContainerRestartPolicyAlways)
-		}
-		pod.Spec.InitContainers = append(pod.Spec.InitContainers, c)
-	}
-	status := func(c corev1.Container) corev1.ContainerStatus {
-		cs := corev1.ContainerStatus{Name: c.Name}
-		if p.n(2) == 0 {
-			cs.AllocatedResources = list()
-		}
-		if p.n(2) == 0 {
-			cs.Resources = &corev1.ResourceRequirements{Requests: list()}
-		}
-		return cs
-	}
-	for _, c := range pod.Spec.Containers {
-		if p.n(3) > 0 {
-			pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, status(c))
-		}
-	}
-	for _, c := range pod.Spec.InitContainers {
-		if p.n(3) > 0 {
-			pod.Status.InitContainerStatuses = append(pod.Status.InitContainerStatuses, status(c))
-		}
-	}
-	if p.n(4) == 0 {
-		pod.Spec.Overhead = list()
-	}
-	if p.n(10) == 0 {
-		pod.Spec.Resources = &corev1.ResourceRequirements{Requests: list()}
-	}
-	if p.n(8) == 0 {
-		reason := []string{corev1.PodReasonInfeasible, corev1.PodReasonDeferred}[p.n(2)]
-		pod.Status.Conditions = append(pod.Status.Conditions, corev1.PodCondition{Type: corev1.PodResizePending, Status: corev1.ConditionTrue, Reason: reason})
-	}
-	return pod
+	return podShape(p.n, list)
 }
 
 // FuzzPodRequests: (quantities from strings go through parseQuantity:

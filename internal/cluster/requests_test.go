@@ -38,48 +38,56 @@ func randomPod(rng *rand.Rand) *corev1.Pod {
 		}
 		return l
 	}
-	p := &corev1.Pod{}
-	for i := range 1 + rng.Intn(3) {
-		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: fmt.Sprintf("c%d", i), Resources: corev1.ResourceRequirements{Requests: list()}})
+	return podShape(rng.Intn, list)
+}
+
+// podShape builds a pod from choices (n(k) picks one of 0..k-1) and a
+// source of resource lists: containers, init containers (plain and
+// restartable sidecars), their statuses (allocated and applied resources),
+// overhead, pod-level resources and resize conditions.
+func podShape(n func(int) int, list func() corev1.ResourceList) *corev1.Pod {
+	pod := &corev1.Pod{}
+	for i := range 1 + n(4) {
+		pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: fmt.Sprintf("c%d", i), Resources: corev1.ResourceRequirements{Requests: list()}})
 	}
-	for i := range rng.Intn(4) {
+	for i := range n(5) {
 		c := corev1.Container{Name: fmt.Sprintf("i%d", i), Resources: corev1.ResourceRequirements{Requests: list()}}
-		if rng.Intn(2) == 0 {
+		if n(2) == 0 {
 			c.RestartPolicy = ptr.To(corev1.ContainerRestartPolicyAlways)
 		}
-		p.Spec.InitContainers = append(p.Spec.InitContainers, c)
+		pod.Spec.InitContainers = append(pod.Spec.InitContainers, c)
 	}
 	status := func(c corev1.Container) corev1.ContainerStatus {
 		cs := corev1.ContainerStatus{Name: c.Name}
-		if rng.Intn(2) == 0 {
+		if n(2) == 0 {
 			cs.AllocatedResources = list()
 		}
-		if rng.Intn(2) == 0 {
+		if n(2) == 0 {
 			cs.Resources = &corev1.ResourceRequirements{Requests: list()}
 		}
 		return cs
 	}
-	for _, c := range p.Spec.Containers {
-		if rng.Intn(3) > 0 {
-			p.Status.ContainerStatuses = append(p.Status.ContainerStatuses, status(c))
+	for _, c := range pod.Spec.Containers {
+		if n(3) > 0 {
+			pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, status(c))
 		}
 	}
-	for _, c := range p.Spec.InitContainers {
-		if rng.Intn(3) > 0 {
-			p.Status.InitContainerStatuses = append(p.Status.InitContainerStatuses, status(c))
+	for _, c := range pod.Spec.InitContainers {
+		if n(3) > 0 {
+			pod.Status.InitContainerStatuses = append(pod.Status.InitContainerStatuses, status(c))
 		}
 	}
-	if rng.Intn(6) == 0 {
-		p.Spec.Overhead = list()
+	if n(4) == 0 {
+		pod.Spec.Overhead = list()
 	}
-	if rng.Intn(10) == 0 {
-		p.Spec.Resources = &corev1.ResourceRequirements{Requests: list()}
+	if n(10) == 0 {
+		pod.Spec.Resources = &corev1.ResourceRequirements{Requests: list()}
 	}
-	if rng.Intn(10) == 0 {
-		reason := []string{corev1.PodReasonInfeasible, corev1.PodReasonDeferred}[rng.Intn(2)]
-		p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: corev1.PodResizePending, Status: corev1.ConditionTrue, Reason: reason})
+	if n(8) == 0 {
+		reason := []string{corev1.PodReasonInfeasible, corev1.PodReasonDeferred}[n(2)]
+		pod.Status.Conditions = append(pod.Status.Conditions, corev1.PodCondition{Type: corev1.PodResizePending, Status: corev1.ConditionTrue, Reason: reason})
 	}
-	return p
+	return pod
 }
 
 func TestPodRequestsEqualTheSchedulerHelper(t *testing.T) {
