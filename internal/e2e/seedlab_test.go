@@ -22,13 +22,7 @@ import (
 // scale 1 -> 9 launches a node, 9 -> 1 removes it, then 9 -> 8 consolidates
 // back to one node with 8 pods.
 func TestSeedLab(t *testing.T) {
-	c := startCluster(t, harness.SizeKarpenter)
-	ctx := context.Background()
-	if err := c.CreateLab(ctx); err != nil {
-		t.Fatalf("create the lab: %v", err)
-	}
-	lab := newLabWatch(t, c)
-	m := startViewer(t, "--kubeconfig", c.Kubeconfig, "--node-selector", harness.LabSelector)
+	c, lab, m := startLab(t)
 
 	// Start: the static node with the one replica; the database node and its
 	// pod are outside the selector.
@@ -231,6 +225,18 @@ func podLine(s string, total, pending, running, bound int) error {
 		}
 	}
 	return fmt.Errorf("no pod line")
+}
+
+// startLab starts the Karpenter cluster with the seed lab, a watch of its
+// NodeClaims and the viewer on the lab's nodes.
+func startLab(t *testing.T) (*harness.Cluster, *labWatch, *term) {
+	t.Helper()
+	c := startCluster(t, harness.SizeKarpenter)
+	if err := c.CreateLab(context.Background()); err != nil {
+		t.Fatalf("create the lab: %v", err)
+	}
+	lab := newLabWatch(t, c)
+	return c, lab, startViewer(t, "--kubeconfig", c.Kubeconfig, "--node-selector", harness.LabSelector)
 }
 
 // karpenterRow finds the first node row other than the lab's static node:

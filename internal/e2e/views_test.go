@@ -28,13 +28,8 @@ import (
 // scheduler bound them, its NodeClaim and NodePool), back to the list on the
 // same node, and the node view saying the node is gone after the scale-down.
 func TestLabNodeView(t *testing.T) {
-	c := startCluster(t, harness.SizeKarpenter)
+	c, lab, m := startLab(t)
 	ctx := context.Background()
-	if err := c.CreateLab(ctx); err != nil {
-		t.Fatalf("create the lab: %v", err)
-	}
-	lab := newLabWatch(t, c)
-	m := startViewer(t, "--kubeconfig", c.Kubeconfig, "--node-selector", harness.LabSelector)
 	m.waitFor("the static node with one pod", 60*time.Second, func(s string) error {
 		if err := synced(s); err != nil {
 			return err

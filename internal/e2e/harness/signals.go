@@ -26,7 +26,10 @@ func track(c *Cluster) {
 			sig := <-ch
 			fmt.Fprintf(os.Stderr, "e2e: %v: stopping clusters\n", sig)
 			StopAll()
-			os.Exit(130)
+			// Die of the same signal, as if nothing had caught it: the
+			// caller (go test, a shell) sees how the process ended.
+			signal.Reset(sig)
+			_ = syscall.Kill(os.Getpid(), sig.(syscall.Signal))
 		}()
 	})
 	live.Lock()
