@@ -58,15 +58,13 @@ type rowFit struct {
 func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, selected, width int, now time.Time, st *styles) []string {
 	ncols := fixedCols + len(snap.ExtraLabels)
 	cells := make([]string, len(nodes)*ncols)
-	for i := range nodes {
-		infoCells(cells[i*ncols:(i+1)*ncols], &nodes[i], snap, now)
-	}
-	f := fitRows(snap, nodes, cells, ncols, width)
-	bar := st.bar(f.barW)
 	names := make([]string, len(nodes))
 	for i := range nodes {
+		infoCells(cells[i*ncols:(i+1)*ncols], &nodes[i], snap, now)
 		names[i] = sanitize(nodes[i].Name)
 	}
+	f := fitRows(snap, nodes, names, cells, ncols, width)
+	bar := st.bar(f.barW)
 	names = shortenNames(names, f.nameW)
 	f.nameW = 0 // the names as shortened may be narrower
 	for _, n := range names {
@@ -123,7 +121,7 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 // resource); short pod counts; short capacity; a minBar; then without each
 // extra label column (the last first) and each info column in dropOrder. What is left over goes
 // to the names (up to their length), then to the bar (up to maxBar).
-func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, cells []string, ncols, width int) rowFit {
+func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names, cells []string, ncols, width int) rowFit {
 	f := rowFit{shown: make([]bool, ncols), widths: make([]int, ncols)}
 	for i := range f.shown {
 		f.shown[i] = true
@@ -132,8 +130,8 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, cells []string, ncols
 		f.resW = max(f.resW, dispWidth(res))
 	}
 	nameW := 0
-	for i := range nodes {
-		nameW = max(nameW, dispWidth(sanitize(nodes[i].Name)))
+	for _, n := range names {
+		nameW = max(nameW, dispWidth(n))
 	}
 	bars := len(snap.Resources) > 0
 	// need measures the columns and returns the width of a line with the
