@@ -43,6 +43,18 @@ type Snapshot struct {
 	// Events are recent autoscaler events, oldest first.
 	Events []Event
 
+	// Activity is the session's timeline, oldest first: the newest few
+	// lines always, the whole (bounded) session when the Query asks.
+	Activity []Activity
+	// Savings is what Karpenter's consolidation saved this session.
+	Savings Savings
+	// History samples node count and $/hour over the last hour, oldest
+	// first (bounded).
+	History []Sample
+	// NodePools are the groups of shown nodes, by NodePool or node group,
+	// sorted by name, when the Query asked for them.
+	NodePools []NodePool
+
 	// Detail is the node the Query asked for, with its pods; nil when none
 	// was asked for or the node is gone.
 	Detail *NodeDetail
@@ -59,6 +71,11 @@ type Query struct {
 	Node string
 	// Pending asks for the pods that wait for a node.
 	Pending bool
+	// NodePools asks for the NodePools view's rows.
+	NodePools bool
+	// Activity asks for the whole session's activity, not only the newest
+	// lines.
+	Activity bool
 }
 
 // LabelNodeAge is the computed label showing how long a node has existed.
@@ -129,6 +146,13 @@ type Node struct {
 	// NodePool its karpenter.sh/nodepool label.
 	NodeClaim string
 	NodePool  string
+	// Lifecycle is the NodeClaim's progress (nil without a NodeClaim).
+	Lifecycle *Lifecycle
+	// Disruption is what Karpenter does or will not do with the node.
+	Disruption Disruption
+	// Nominated counts pending pods Karpenter nominated to this node or
+	// its NodeClaim.
+	Nominated int
 
 	Cordoned bool
 	Deleting bool
@@ -188,6 +212,11 @@ type Pod struct {
 	// its time (only for pods without a node; empty when none seen).
 	FailedScheduling   string
 	FailedSchedulingAt time.Time
+	// Waiting explains a pending pod (zero for others).
+	Waiting Waiting
+	// DoNotDisrupt is the pod's karpenter.sh/do-not-disrupt annotation as
+	// written ("true", "30m"), "" when absent.
+	DoNotDisrupt string
 }
 
 // Event is one autoscaler event worth showing.
