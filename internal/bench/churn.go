@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -41,6 +42,10 @@ type churner struct {
 	kube  kubernetes.Interface
 	nodes int
 	rate  int // creates + deletes per second
+	// events is how many Karpenter events a second the churn also posts
+	// (a pod nominated to a NodeClaim, a node Karpenter will not
+	// consolidate), for the viewer's activity timeline.
+	events int
 }
 
 func (c *churner) name(i int) string { return fmt.Sprintf("%s%06d", churnPrefix, i) }
@@ -75,8 +80,8 @@ func (c *churner) run(ctx context.Context, d time.Duration) churnStats {
 	total := int(d / tick)
 
 	type op struct {
-		create bool
-		i      int
+		create, event bool
+		i             int
 	}
 	ops := make(chan op, 2*pairs)
 	var st churnStats
@@ -88,6 +93,12 @@ func (c *churner) run(ctx context.Context, d time.Duration) churnStats {
 			defer wg.Done()
 			for o := range ops {
 				var err error
+				if o.event {
+					if c.event(ctx, o.i) != nil {
+						failed.Add(1)
+					}
+					continue
+				}
 				if o.create {
 					err = c.create(ctx, o.i)
 				} else {
@@ -106,10 +117,18 @@ func (c *churner) run(ctx context.Context, d time.Duration) churnStats {
 	}
 	start := time.Now()
 	t := time.NewTicker(tick)
+	every := 0 // ticks between events
+	if c.events > 0 {
+		every = max(1, pairs/c.events)
+	}
 	for k := 0; k < total && ctx.Err() == nil; k++ {
 		<-t.C
 		i := pairs + k
-		for _, o := range []op{{true, i}, {false, i - pairs}} {
+		batch := []op{{create: true, i: i}, {i: i - pairs}}
+		if every > 0 && k%every == 0 {
+			batch = append(batch, op{event: true, i: i})
+		}
+		for _, o := range batch {
 			select {
 			case ops <- o:
 			default:
@@ -126,13 +145,45 @@ func (c *churner) run(ctx context.Context, d time.Duration) churnStats {
 }
 
 // cleanup deletes every churn pod, including ones whose delete raced their
-// create.
+// create, and the churn's events.
 func (c *churner) cleanup(ctx context.Context) error {
+	churned := metav1.ListOptions{LabelSelector: churnLabel + "=true"}
 	err := c.kube.CoreV1().Pods(churnNS).DeleteCollection(ctx,
-		metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))},
-		metav1.ListOptions{LabelSelector: churnLabel + "=true"})
+		metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))}, churned)
 	if err != nil {
 		return fmt.Errorf("delete churn pods: %w", err)
 	}
+	for _, ns := range []string{churnNS, "default"} {
+		if err := c.kube.CoreV1().Events(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, churned); err != nil {
+			return fmt.Errorf("delete churn events: %w", err)
+		}
+	}
 	return nil
+}
+
+// event posts Karpenter event i: even ones nominate churn pod i to a
+// NodeClaim, odd ones say a node cannot be consolidated.
+func (c *churner) event(ctx context.Context, i int) error {
+	node := latencyNodes + i%max(1, c.nodes-latencyNodes)
+	now := metav1.NewTime(time.Now())
+	e := &corev1.Event{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:   fmt.Sprintf("%s%06d.karpenter", churnPrefix, i),
+			Labels: map[string]string{churnLabel: "true"},
+		},
+		Source:         corev1.EventSource{Component: "karpenter"},
+		Type:           corev1.EventTypeNormal,
+		FirstTimestamp: now, LastTimestamp: now, Count: 1,
+	}
+	if i%2 == 0 {
+		e.Namespace = churnNS
+		e.InvolvedObject = corev1.ObjectReference{Kind: "Pod", Namespace: churnNS, Name: c.name(i)}
+		e.Reason, e.Message = "Nominated", "Pod should schedule on: nodeclaim/"+claimName(node/claimEvery*claimEvery)
+	} else {
+		e.Namespace = "default"
+		e.InvolvedObject = corev1.ObjectReference{Kind: "Node", Name: nodeName(node)}
+		e.Reason, e.Message = "Unconsolidatable", "Can't replace with a cheaper node"
+	}
+	_, err := c.kube.CoreV1().Events(e.Namespace).Create(ctx, e, metav1.CreateOptions{})
+	return err
 }

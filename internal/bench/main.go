@@ -35,21 +35,22 @@ import (
 )
 
 type config struct {
-	sizes      []size
-	viewer     string
-	out        string
-	runs       int
-	settle     time.Duration
-	idle       time.Duration
-	churn      time.Duration
-	churnRate  int
-	benchCount int
-	nodeViews  int    // node views opened on the steady-state viewer
-	keep       string // dev: keep the cluster in this directory
-	reuse      string // dev: use the cluster kept in this directory
-	skipRender bool
-	noRef      bool // dev: skip the reference runs
-	onlyStart  bool // dev: only the start-ups
+	sizes       []size
+	viewer      string
+	out         string
+	runs        int
+	settle      time.Duration
+	idle        time.Duration
+	churn       time.Duration
+	churnRate   int
+	churnEvents int
+	benchCount  int
+	nodeViews   int    // node views opened on the steady-state viewer
+	keep        string // dev: keep the cluster in this directory
+	reuse       string // dev: use the cluster kept in this directory
+	skipRender  bool
+	noRef       bool // dev: skip the reference runs
+	onlyStart   bool // dev: only the start-ups
 }
 
 func main() { os.Exit(benchMain(os.Args[1:])) }
@@ -74,6 +75,7 @@ func benchMain(args []string) int {
 	fs.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle CPU window")
 	fs.DurationVar(&cfg.churn, "churn", 60*time.Second, "churn CPU window")
 	fs.IntVar(&cfg.churnRate, "churn-rate", 200, "pod creates + deletes per second during churn")
+	fs.IntVar(&cfg.churnEvents, "churn-events", 10, "Karpenter events per second during churn")
 	fs.IntVar(&cfg.nodeViews, "node-views", 16, "node views to open (enter on the first and the last node alternately), timed to their pods on screen; 0 skips")
 	fs.IntVar(&cfg.benchCount, "bench-count", 5, "go test -count for the render benchmarks")
 	fs.StringVar(&cfg.keep, "keep", "", "development: start the (single) cluster in DIR and leave it running")
@@ -224,7 +226,17 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 			fill = restore
 			_ = (&churner{kube: kube}).cleanup(ctx)
 		}
+		if err := installKarpenter(ctx, c); err != nil {
+			return err
+		}
 		if err := fill(ctx, kube, s, os.Stderr); err != nil {
+			return err
+		}
+		dyn, err := c.Dynamic()
+		if err != nil {
+			return err
+		}
+		if err := loadKarpenter(ctx, dyn, s, os.Stderr); err != nil {
 			return err
 		}
 		r.load = time.Since(t0)
@@ -281,7 +293,7 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 			}
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s: CPU under churn (%d/s) over %s\n", s, cfg.churnRate, cfg.churn)
-		ch := &churner{kube: kube, nodes: s.nodes, rate: cfg.churnRate}
+		ch := &churner{kube: kube, nodes: s.nodes, rate: cfg.churnRate, events: cfg.churnEvents}
 		if err := ch.warmUp(ctx); err != nil {
 			return err
 		}

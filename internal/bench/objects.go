@@ -75,7 +75,7 @@ func makeNode(i int, created time.Time) *corev1.Node {
 		"karpenter.k8s.aws/instance-size":          instSize,
 		"karpenter.sh/capacity-type":               capacity,
 		"karpenter.sh/initialized":                 "true",
-		"karpenter.sh/nodepool":                    "default",
+		"karpenter.sh/nodepool":                    poolOf(i),
 		"karpenter.sh/registered":                  "true",
 		"kubernetes.io/arch":                       "amd64",
 		"kubernetes.io/hostname":                   name,
