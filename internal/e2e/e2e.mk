@@ -5,9 +5,12 @@
 #                       kube-scheduler, kwok and Karpenter's kwok provider from
 #                       the Go module proxy into
 #                       $${XDG_CACHE_HOME:-$$HOME/.cache}/eks-node-viewer/e2e/<versions>/bin
-#                       (only what is missing; a cold build takes 10-25 minutes)
-#   make cluster-up     start a local Karpenter cluster with the seed lab in the
-#                       background (E2E_SIZE=apiserver|full|karpenter)
+#                       and metrics-server into .../e2e/metrics-server<version>/bin
+#                       (only what is missing; a cold build takes 13-30 minutes)
+#   make cluster-up     start a local Karpenter cluster with the seed lab and
+#                       metrics-server in the background
+#                       (E2E_SIZE=apiserver|full|karpenter; full and karpenter
+#                       run metrics-server)
 #   make cluster-down   stop it
 #   make e2e            build the viewer and run the end-to-end tests
 #                       (E2E_RUN=regexp selects tests; E2E_BUILD=0 skips them

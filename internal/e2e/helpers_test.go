@@ -40,12 +40,12 @@ func startCluster(t *testing.T, size harness.Size) *harness.Cluster {
 func startClusterWith(t *testing.T, opts harness.Options) *harness.Cluster {
 	t.Helper()
 	size := opts.Size
-	bin, err := harness.BinDir()
+	missing, err := harness.MissingBinaries(size.Binaries())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if missing := harness.Missing(bin, size.Binaries()); len(missing) > 0 && harness.BuildDisabled() {
-		t.Skipf("E2E_BUILD=0 and control-plane binaries missing in %s: %s (run make e2e-binaries)", bin, strings.Join(missing, ", "))
+	if len(missing) > 0 && harness.BuildDisabled() {
+		t.Skipf("E2E_BUILD=0 and control-plane binaries missing: %s (run make e2e-binaries)", strings.Join(missing, ", "))
 	}
 	start := time.Now()
 	opts.Progress, opts.NoBuild = testWriter{t}, harness.BuildDisabled()

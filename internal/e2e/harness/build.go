@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -15,10 +16,11 @@ import (
 
 // A component is one binary built from a tool module.
 type component struct {
-	name    string // binary file name
-	module  string // tool module directory, relative to internal/e2e/tools
-	pkg     string // main package
-	ldflags []string
+	name     string // binary file name
+	module   string // tool module directory, relative to internal/e2e/tools
+	pkg      string // main package
+	ldflags  []string
+	cacheKey string // cache directory under CacheDir (VersionsKey or its own)
 }
 
 func kubeLDFlags() []string {
@@ -34,27 +36,32 @@ func kubeLDFlags() []string {
 
 // Binary names.
 const (
-	BinEtcd       = "etcd"
-	BinAPIServer  = "kube-apiserver"
-	BinCM         = "kube-controller-manager"
-	BinScheduler  = "kube-scheduler"
-	BinKwok       = "kwok"
-	BinKarpenter  = "karpenter-kwok"
-	toolsRelative = "internal/e2e/tools"
+	BinEtcd          = "etcd"
+	BinAPIServer     = "kube-apiserver"
+	BinCM            = "kube-controller-manager"
+	BinScheduler     = "kube-scheduler"
+	BinKwok          = "kwok"
+	BinKarpenter     = "karpenter-kwok"
+	BinMetricsServer = "metrics-server"
+	toolsRelative    = "internal/e2e/tools"
 )
 
 // components in build order: the apiserver first (the largest; the CM and
-// the scheduler then reuse most of its compiled packages).
+// the scheduler then reuse most of its compiled packages); metrics-server,
+// from its own module, last.
 var components = []component{
 	{BinEtcd, "etcd", "go.etcd.io/etcd/server/v3",
-		[]string{"-X go.etcd.io/etcd/api/v3/version.GitSHA=" + EtcdVersion}},
-	{BinAPIServer, ".", "k8s.io/kubernetes/cmd/kube-apiserver", kubeLDFlags()},
-	{BinCM, ".", "k8s.io/kubernetes/cmd/kube-controller-manager", kubeLDFlags()},
-	{BinScheduler, ".", "k8s.io/kubernetes/cmd/kube-scheduler", kubeLDFlags()},
+		[]string{"-X go.etcd.io/etcd/api/v3/version.GitSHA=" + EtcdVersion}, VersionsKey()},
+	{BinAPIServer, ".", "k8s.io/kubernetes/cmd/kube-apiserver", kubeLDFlags(), VersionsKey()},
+	{BinCM, ".", "k8s.io/kubernetes/cmd/kube-controller-manager", kubeLDFlags(), VersionsKey()},
+	{BinScheduler, ".", "k8s.io/kubernetes/cmd/kube-scheduler", kubeLDFlags(), VersionsKey()},
 	{BinKwok, ".", "sigs.k8s.io/kwok/cmd/kwok",
-		[]string{"-X sigs.k8s.io/kwok/pkg/consts.Version=" + KwokVersion[1:]}},
+		[]string{"-X sigs.k8s.io/kwok/pkg/consts.Version=" + KwokVersion[1:]}, VersionsKey()},
 	{BinKarpenter, ".", "sigs.k8s.io/karpenter/kwok",
-		[]string{"-X sigs.k8s.io/karpenter/pkg/operator.Version=" + KarpenterVersion}},
+		[]string{"-X sigs.k8s.io/karpenter/pkg/operator.Version=" + KarpenterVersion}, VersionsKey()},
+	// metrics-server stamps its version through client-go's version package.
+	{BinMetricsServer, "metrics-server", "sigs.k8s.io/metrics-server/cmd/metrics-server",
+		[]string{"-X k8s.io/client-go/pkg/version.gitVersion=" + MetricsServerVersion}, MetricsServerKey()},
 }
 
 // AllBinaries are the names of every binary, for the largest cluster size.
@@ -94,10 +101,41 @@ func Missing(dir string, names []string) []string {
 	return out
 }
 
-// EnsureBinaries builds the wanted binaries that are missing from BinDir,
-// one at a time (a kube-apiserver link takes ~2.5 GB), and returns BinDir.
-// Each binary is written under a temporary name and renamed, so an
-// interrupted build never leaves a broken binary behind.
+// BinPath is where binary name is cached: in BinDir for the control plane,
+// in a directory keyed by its own version for metrics-server.
+func BinPath(name string) (string, error) {
+	c, ok := componentByName(name)
+	if !ok {
+		return "", fmt.Errorf("unknown binary %q", name)
+	}
+	dir, err := keyBinDir(c.cacheKey)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// MissingBinaries lists the wanted binaries that are not built yet, each
+// looked for in its own cache directory, as "name (path)".
+func MissingBinaries(names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		p, err := BinPath(n)
+		if err != nil {
+			return nil, err
+		}
+		if len(Missing(filepath.Dir(p), []string{n})) > 0 {
+			out = append(out, fmt.Sprintf("%s (%s)", n, p))
+		}
+	}
+	return out, nil
+}
+
+// EnsureBinaries builds the wanted binaries that are missing from their
+// cache directories, one at a time (a kube-apiserver link takes ~2.5 GB),
+// and returns BinDir (BinPath tells where each binary is). Each binary is
+// written under a temporary name and renamed, so an interrupted build never
+// leaves a broken binary behind.
 func EnsureBinaries(ctx context.Context, opts BuildOptions) (string, error) {
 	if opts.Progress == nil {
 		opts.Progress = os.Stderr
@@ -106,46 +144,85 @@ func EnsureBinaries(ctx context.Context, opts BuildOptions) (string, error) {
 	if len(names) == 0 {
 		names = AllBinaries()
 	}
-	dir, err := BinDir()
+	core, err := BinDir()
 	if err != nil {
 		return "", err
 	}
-	missing := Missing(dir, names)
+	missing, err := MissingBinaries(names)
+	if err != nil {
+		return "", err
+	}
 	if len(missing) == 0 {
-		return dir, nil
+		return core, nil
 	}
 	if opts.NoBuild {
-		return dir, fmt.Errorf("%w in %s: %s", ErrMissing, dir, strings.Join(missing, ", "))
+		return core, fmt.Errorf("%w: %s", ErrMissing, strings.Join(missing, ", "))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("create bin dir: %w", err)
-	}
-	unlock, err := lockDir(dir)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	// Another process may have built them while we waited for the lock.
-	missing = Missing(dir, names)
 	tools, err := ToolsDir()
 	if err != nil {
 		return "", err
 	}
-	start := time.Now()
-	for i, name := range missing {
-		c, ok := componentByName(name)
-		if !ok {
-			return "", fmt.Errorf("unknown binary %q", name)
+	// Build in the order of components, grouped by cache directory: each
+	// directory is locked while its binaries are built.
+	var order []component
+	for _, c := range components {
+		if slices.Contains(names, c.name) {
+			order = append(order, c)
 		}
-		fmt.Fprintf(opts.Progress, "e2e: building %s (%s) [%d/%d] into %s\n", name, c.pkg, i+1, len(missing), dir)
-		t0 := time.Now()
-		if err := buildOne(ctx, tools, dir, c, opts.Progress); err != nil {
+	}
+	start := time.Now()
+	built := 0
+	for i := 0; i < len(order); {
+		key := order[i].cacheKey
+		j := i
+		for j < len(order) && order[j].cacheKey == key {
+			j++
+		}
+		n, err := ensureDir(ctx, tools, order[i:j], opts.Progress)
+		built += n
+		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(opts.Progress, "e2e: built %s in %s\n", name, time.Since(t0).Round(time.Second))
+		i = j
 	}
-	fmt.Fprintf(opts.Progress, "e2e: built %d binaries in %s\n", len(missing), time.Since(start).Round(time.Second))
-	return dir, nil
+	fmt.Fprintf(opts.Progress, "e2e: built %d binaries in %s\n", built, time.Since(start).Round(time.Second))
+	return core, nil
+}
+
+// ensureDir builds the missing binaries of comps, which share one cache
+// directory, under that directory's lock. It returns how many it built.
+func ensureDir(ctx context.Context, tools string, comps []component, progress io.Writer) (int, error) {
+	dir, err := keyBinDir(comps[0].cacheKey)
+	if err != nil {
+		return 0, err
+	}
+	names := make([]string, len(comps))
+	for i, c := range comps {
+		names[i] = c.name
+	}
+	if len(Missing(dir, names)) == 0 {
+		return 0, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("create bin dir: %w", err)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	// Another process may have built them while we waited for the lock.
+	missing := Missing(dir, names)
+	for i, name := range missing {
+		c, _ := componentByName(name)
+		fmt.Fprintf(progress, "e2e: building %s (%s) [%d/%d] into %s\n", name, c.pkg, i+1, len(missing), dir)
+		t0 := time.Now()
+		if err := buildOne(ctx, tools, dir, c, progress); err != nil {
+			return i, err
+		}
+		fmt.Fprintf(progress, "e2e: built %s in %s\n", name, time.Since(t0).Round(time.Second))
+	}
+	return len(missing), nil
 }
 
 func componentByName(name string) (component, bool) {

@@ -26,7 +26,8 @@ type Size string
 const (
 	// SizeAPIServer is etcd and kube-apiserver: objects but no behaviour.
 	SizeAPIServer Size = "apiserver"
-	// SizeFull adds the scheduler, the controller-manager and kwok.
+	// SizeFull adds the scheduler, the controller-manager, kwok and
+	// metrics-server (scraping kwok's emulated kubelet resource metrics).
 	SizeFull Size = "full"
 	// SizeKarpenter adds Karpenter's CRDs, its kwok cloud provider, a
 	// KWOKNodeClass and a NodePool.
@@ -52,6 +53,9 @@ func (s Size) Binaries() []string {
 	names := []string{BinEtcd, BinAPIServer}
 	if s.atLeast(SizeFull) {
 		names = append(names, BinCM, BinScheduler, BinKwok)
+	}
+	if s.runsMetrics() {
+		names = append(names, BinMetricsServer)
 	}
 	if s.atLeast(SizeKarpenter) {
 		names = append(names, BinKarpenter)
@@ -89,7 +93,6 @@ type Cluster struct {
 	Procs      []*proc   `json:"procs"`
 
 	opts     Options
-	binDir   string
 	ports    map[string]int
 	client   kubernetes.Interface
 	stopOnce sync.Once
@@ -109,8 +112,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = 3 * time.Minute
 	}
-	binDir, err := EnsureBinaries(ctx, BuildOptions{Names: opts.Size.Binaries(), NoBuild: opts.NoBuild, Progress: opts.Progress})
-	if err != nil {
+	if _, err := EnsureBinaries(ctx, BuildOptions{Names: opts.Size.Binaries(), NoBuild: opts.NoBuild, Progress: opts.Progress}); err != nil {
 		return nil, err
 	}
 	if opts.Dir == "" {
@@ -123,7 +125,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	}
 	c := &Cluster{
 		Size: opts.Size, Dir: opts.Dir, Kubeconfig: filepath.Join(opts.Dir, "kubeconfig"),
-		Started: time.Now(), opts: opts, binDir: binDir, progress: opts.Progress,
+		Started: time.Now(), opts: opts, progress: opts.Progress,
 	}
 	track(c)
 	defer func() {
@@ -151,7 +153,7 @@ func (c *Cluster) logf(format string, args ...any) {
 }
 
 func (c *Cluster) start(ctx context.Context) error {
-	names := []string{"etcd", "etcd-peer", "apiserver", "cm", "scheduler", "kwok", "karpenter-metrics", "karpenter-health"}
+	names := []string{"etcd", "etcd-peer", "apiserver", "cm", "scheduler", "kwok", "karpenter-metrics", "karpenter-health", "metrics-server"}
 	ports, err := freePorts(len(names))
 	if err != nil {
 		return err
@@ -172,6 +174,11 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := writeKubeconfig(c.Kubeconfig, c.Server, p.caPEM, crt, key, "e2e-admin"); err != nil {
 		return err
 	}
+	if c.Size.runsMetrics() {
+		if err := c.writeMetricsPKI(p); err != nil {
+			return fmt.Errorf("pki: %w", err)
+		}
+	}
 	if err := c.startEtcd(ctx); err != nil {
 		return err
 	}
@@ -188,12 +195,20 @@ func (c *Cluster) start(ctx context.Context) error {
 			return err
 		}
 	}
+	if c.Size.runsMetrics() {
+		if err := c.startMetricsServer(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // run starts a component and records it.
 func (c *Cluster) run(name string, args, env []string) (*proc, error) {
-	bin := filepath.Join(c.binDir, name)
+	bin, err := BinPath(name)
+	if err != nil {
+		return nil, err
+	}
 	p, err := startProc(name, bin, args, env, filepath.Join(c.Dir, "logs", name+".log"), c.opts.Detached)
 	if err != nil {
 		return nil, err
@@ -245,6 +260,9 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 		// admission plugin would require for every pod.
 		args = append(args, "--disable-admission-plugins=ServiceAccount")
 	}
+	if c.Size.runsMetrics() {
+		args = append(args, aggregationArgs(pki)...)
+	}
 	args = append(args, c.opts.APIServerArgs...)
 	p, err := c.run(BinAPIServer, args, nil)
 	if err != nil {
@@ -289,16 +307,20 @@ func (c *Cluster) startFull(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stages := filepath.Join(c.Dir, "kwok-stages.yaml")
-	if err := writeKwokStages(ctx, stages); err != nil {
+	kwokConfig := filepath.Join(c.Dir, "kwok-config.yaml")
+	if err := writeKwokConfig(ctx, kwokConfig, c.Size.runsMetrics()); err != nil {
 		return err
 	}
-	kwok, err := c.run(BinKwok, []string{
-		"--kubeconfig=" + c.Kubeconfig, "--config=" + stages,
+	kwokArgs := []string{
+		"--kubeconfig=" + c.Kubeconfig, "--config=" + kwokConfig,
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
 		"--cidr=100.64.0.0/10", "--node-ip=127.0.0.1", "--node-lease-duration-seconds=40",
 		fmt.Sprintf("--server-address=127.0.0.1:%d", c.ports["kwok"]),
-	}, nil)
+	}
+	if c.Size.runsMetrics() {
+		kwokArgs = append(kwokArgs, c.kwokMetricsArgs()...)
+	}
+	kwok, err := c.run(BinKwok, kwokArgs, nil)
 	if err != nil {
 		return err
 	}

@@ -17,12 +17,18 @@ import (
 // cache (downloading it if needed), e.g. ModuleDir(ctx, "sigs.k8s.io/kwok").
 // The version is the one the tool module pins.
 func ModuleDir(ctx context.Context, module string) (string, error) {
+	return moduleDirIn(ctx, ".", module)
+}
+
+// moduleDirIn is ModuleDir for a dependency of the tool module in sub
+// (relative to internal/e2e/tools).
+func moduleDirIn(ctx context.Context, sub, module string) (string, error) {
 	tools, err := ToolsDir()
 	if err != nil {
 		return "", err
 	}
 	cmd := exec.CommandContext(ctx, goBinary(), "mod", "download", "-json", module)
-	cmd.Dir = tools
+	cmd.Dir = filepath.Join(tools, sub)
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -59,17 +65,47 @@ var kwokStages = []string{
 	"kustomize/stage/pod/fast/pod-delete.yaml",
 }
 
-// writeKwokStages concatenates the stage documents from the kwok module.
-func writeKwokStages(ctx context.Context, path string) error {
+// kwokMetrics are kwok's emulation of the kubelet's resource metrics: the
+// Metric behind /metrics/nodes/{nodeName}/metrics/resource and the
+// ClusterResourceUsage that gives each container the usage of its pod's
+// kwok.x-k8s.io/usage-cpu and kwok.x-k8s.io/usage-memory annotations (else
+// 1m and 1Mi).
+var kwokMetrics = []string{
+	"kustomize/metrics/resource/metrics-resource.yaml",
+	"kustomize/metrics/usage/usage-from-annotation.yaml",
+}
+
+// kwokMetricsPathStage (in testdata/e2e) is our stage that points
+// metrics-server at each node's path on kwok's port.
+const kwokMetricsPathStage = "kwok-node-metrics-path.yaml"
+
+// writeKwokConfig concatenates kwok's configuration documents: the stage
+// files from the kwok module and, with metrics, its metrics files and our
+// metrics-path stage.
+func writeKwokConfig(ctx context.Context, path string, metrics bool) error {
 	dir, err := ModuleDir(ctx, "sigs.k8s.io/kwok")
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
+	var files []string
 	for _, s := range kwokStages {
-		b, err := os.ReadFile(filepath.Join(dir, s))
+		files = append(files, filepath.Join(dir, s))
+	}
+	if metrics {
+		for _, s := range kwokMetrics {
+			files = append(files, filepath.Join(dir, s))
+		}
+		data, err := DataDir()
 		if err != nil {
-			return fmt.Errorf("kwok stages: %w", err)
+			return err
+		}
+		files = append(files, filepath.Join(data, kwokMetricsPathStage))
+	}
+	var buf bytes.Buffer
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("kwok config: %w", err)
 		}
 		buf.WriteString("---\n")
 		buf.Write(bytes.TrimPrefix(b, []byte("---\n")))

@@ -40,43 +40,12 @@ func newPKI(dir string) (*pki, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p, err := newCA(dir, "eks-node-viewer-e2e-ca", caCertFile, caKeyFile)
 	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "eks-node-viewer-e2e-ca"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(10 * 365 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, fmt.Errorf("ca: %w", err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	p := &pki{dir: dir, caCert: cert, caKey: key, caPEM: certPEM(der)}
-	if err := os.WriteFile(filepath.Join(dir, caCertFile), p.caPEM, 0o644); err != nil {
-		return nil, err
-	}
-	if err := writeKey(filepath.Join(dir, caKeyFile), key); err != nil {
 		return nil, err
 	}
 	// The apiserver's serving certificate.
-	crt, k, err := p.issue(pkix.Name{CommonName: "kube-apiserver"}, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, servingCertFile), crt, 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, servingKeyFile), k, 0o600); err != nil {
+	if err := p.writePair(servingCertFile, servingKeyFile, pkix.Name{CommonName: "kube-apiserver"}, true); err != nil {
 		return nil, err
 	}
 	// Service-account token signing keys (RSA: the apiserver wants RS256).
@@ -92,6 +61,36 @@ func newPKI(dir string) (*pki, error) {
 		return nil, err
 	}
 	return p, os.WriteFile(filepath.Join(dir, saPubFile), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}), 0o644)
+}
+
+// newCA makes a self-signed CA in dir (certFile, keyFile).
+func newCA(dir, cn, certFile, keyFile string) (*pki, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: cn},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, fmt.Errorf("ca %s: %w", cn, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	p := &pki{dir: dir, caCert: cert, caKey: key, caPEM: certPEM(der)}
+	if err := os.WriteFile(filepath.Join(dir, certFile), p.caPEM, 0o644); err != nil {
+		return nil, err
+	}
+	return p, writeKey(filepath.Join(dir, keyFile), key)
 }
 
 // loadPKI reopens the CA of a running cluster (to mint user certificates).
@@ -127,6 +126,23 @@ func loadPKI(dir string) (*pki, error) {
 // issue signs a key pair for a server (127.0.0.1, localhost) or a client
 // (the subject's CN is the user name, O the groups). It returns PEM blocks.
 func (p *pki) issue(subject pkix.Name, server bool) (certPEMBytes, keyPEMBytes []byte, err error) {
+	return p.sign(subject, server, nil)
+}
+
+// writePair issues a certificate (see issue; extraDNS are more server
+// names) and writes it and its key into the PKI directory.
+func (p *pki) writePair(certFile, keyFile string, subject pkix.Name, server bool, extraDNS ...string) error {
+	crt, key, err := p.sign(subject, server, extraDNS)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(p.dir, certFile), crt, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(p.dir, keyFile), key, 0o600)
+}
+
+func (p *pki) sign(subject pkix.Name, server bool, extraDNS []string) (certPEMBytes, keyPEMBytes []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -142,7 +158,7 @@ func (p *pki) issue(subject pkix.Name, server bool) (certPEMBytes, keyPEMBytes [
 	if server {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
-		tmpl.DNSNames = []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}
+		tmpl.DNSNames = append([]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}, extraDNS...)
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, key.Public(), p.caKey)
 	if err != nil {

@@ -15,6 +15,7 @@ func TestVersionsMatchToolModules(t *testing.T) {
 		{"../tools/go.mod", "k8s.io/kubernetes", KubernetesVersion},
 		{"../tools/go.mod", "sigs.k8s.io/kwok", KwokVersion},
 		{"../tools/go.mod", "sigs.k8s.io/karpenter", KarpenterVersion},
+		{"../tools/metrics-server/go.mod", "sigs.k8s.io/metrics-server", MetricsServerVersion},
 	} {
 		b, err := os.ReadFile(filepath.FromSlash(c.gomod))
 		if err != nil {
@@ -52,6 +53,34 @@ func TestVersionsKey(t *testing.T) {
 	if got, want := VersionsKey(), "etcd3.6.16-k8s1.37.2-kwok0.8.0-karpenter1.14.1"; got != want {
 		t.Errorf("VersionsKey() = %q, want %q", got, want)
 	}
+	if got, want := MetricsServerKey(), "metrics-server0.8.0"; got != want {
+		t.Errorf("MetricsServerKey() = %q, want %q", got, want)
+	}
+}
+
+// Each binary is cached under the key of the versions it is built from.
+func TestBinPath(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "/cache")
+	for name, want := range map[string]string{
+		BinAPIServer:     "/cache/eks-node-viewer/e2e/etcd3.6.16-k8s1.37.2-kwok0.8.0-karpenter1.14.1/bin/kube-apiserver",
+		BinKwok:          "/cache/eks-node-viewer/e2e/etcd3.6.16-k8s1.37.2-kwok0.8.0-karpenter1.14.1/bin/kwok",
+		BinMetricsServer: "/cache/eks-node-viewer/e2e/metrics-server0.8.0/bin/metrics-server",
+	} {
+		got, err := BinPath(name)
+		if err != nil || got != want {
+			t.Errorf("BinPath(%s) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if _, err := BinPath("kubelet"); err == nil {
+		t.Error("BinPath(kubelet): no error")
+	}
+	missing, err := MissingBinaries([]string{BinEtcd, BinMetricsServer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) != 2 || !strings.HasPrefix(missing[1], "metrics-server (/cache/eks-node-viewer/e2e/metrics-server0.8.0/bin/") {
+		t.Errorf("MissingBinaries in an empty cache: %q", missing)
+	}
 }
 
 func TestParseSize(t *testing.T) {
@@ -63,8 +92,14 @@ func TestParseSize(t *testing.T) {
 	if _, err := ParseSize("huge"); err == nil || !strings.Contains(err.Error(), `unknown cluster size "huge"`) {
 		t.Errorf("ParseSize(huge) = %v", err)
 	}
-	if got := SizeFull.Binaries(); strings.Join(got, ",") != "etcd,kube-apiserver,kube-controller-manager,kube-scheduler,kwok" {
+	if got := SizeFull.Binaries(); strings.Join(got, ",") != "etcd,kube-apiserver,kube-controller-manager,kube-scheduler,kwok,metrics-server" {
 		t.Errorf("full binaries: %v", got)
+	}
+	if got := SizeKarpenter.Binaries(); strings.Join(got, ",") != "etcd,kube-apiserver,kube-controller-manager,kube-scheduler,kwok,metrics-server,karpenter-kwok" {
+		t.Errorf("karpenter binaries: %v", got)
+	}
+	if got := SizeAPIServer.Binaries(); strings.Join(got, ",") != "etcd,kube-apiserver" {
+		t.Errorf("apiserver binaries: %v", got)
 	}
 }
 

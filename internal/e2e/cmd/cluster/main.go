@@ -30,9 +30,10 @@ const usage = `usage: cluster <command> [flags]
 commands:
   build [NAME...]            build the missing control-plane binaries (cached;
                              default all: etcd kube-apiserver kube-controller-manager
-                             kube-scheduler kwok karpenter-kwok)
+                             kube-scheduler kwok karpenter-kwok metrics-server)
   up [--size S] [--no-lab]   start a local cluster in the background; S is
-                             apiserver, full or karpenter (default karpenter)
+                             apiserver, full or karpenter (default karpenter);
+                             full and karpenter run metrics-server
   status                     show whether the cluster runs
   down                       stop the cluster and delete its state
 `
@@ -53,11 +54,21 @@ func run(args []string) error {
 	defer stop()
 	switch args[0] {
 	case "build":
-		dir, err := harness.EnsureBinaries(ctx, harness.BuildOptions{Names: args[1:]})
-		if err == nil {
-			fmt.Println("binaries in", dir)
+		if _, err := harness.EnsureBinaries(ctx, harness.BuildOptions{Names: args[1:]}); err != nil {
+			return err
 		}
-		return err
+		names := args[1:]
+		if len(names) == 0 {
+			names = harness.AllBinaries()
+		}
+		for _, n := range names {
+			p, err := harness.BinPath(n)
+			if err != nil {
+				return err
+			}
+			fmt.Println(p)
+		}
+		return nil
 	case "up":
 		return up(ctx, args[1:])
 	case "status":
@@ -129,6 +140,16 @@ past the static node and watch Karpenter launch a node, then shrink it again:
   kubectl -n %s scale deployment %s --replicas 9
   kubectl -n %s scale deployment %s --replicas 1
 `, harness.LabSelector, harness.LabNamespace, harness.LabDeployment, harness.LabNamespace, harness.LabDeployment)
+	}
+	if size != harness.SizeAPIServer {
+		fmt.Printf(`
+metrics-server scrapes kwok's emulated kubelets every %s; the first samples
+come about 45 s after start-up. A pod's usage is its kwok.x-k8s.io/usage-cpu
+and kwok.x-k8s.io/usage-memory annotations (per container; else 1m and 1Mi):
+
+  kubectl top nodes
+  kubectl top pods -A
+`, harness.MetricsResolution)
 	}
 	fmt.Println("\nStop it with: make cluster-down")
 	return nil
