@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 )
 
@@ -220,6 +221,14 @@ func TestTableIsSafeText(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
+	if len(options.OutputFormats) != len(Formats) {
+		t.Errorf("-o offers %v, the writers %v", options.OutputFormats, Formats)
+	}
+	for i, name := range options.OutputFormats {
+		if i < len(Formats) && string(Formats[i]) != name {
+			t.Errorf("-o offers %v, the writers %v", options.OutputFormats, Formats)
+		}
+	}
 	for _, f := range Formats {
 		if got, err := ParseFormat(string(f)); err != nil || got != f {
 			t.Errorf("%s: %v %v", f, got, err)
