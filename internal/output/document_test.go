@@ -166,7 +166,7 @@ func TestExtraLabels(t *testing.T) {
 // TestYAMLIsTheSameDocument: the YAML parses to the JSON document.
 func TestYAMLIsTheSameDocument(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for range 200 {
+	for range 100 {
 		s := randomSnapshot(r)
 		var j, y bytes.Buffer
 		if err := Write(&j, JSON, &s); err != nil {

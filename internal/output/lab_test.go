@@ -2,6 +2,8 @@ package output
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,16 +120,30 @@ var labStates = []struct {
 }
 
 // labSnapshots are the lab's first screen and then labStates, in order.
+// A lab plays for seconds: each set of options plays once per test binary
+// (snapshots are immutable, so the tests can share them).
 func labSnapshots(t *testing.T, opts cluster.Options) []cluster.Snapshot {
 	t.Helper()
+	key := fmt.Sprint(opts.Resources, opts.ExtraLabels)
+	labCache.Lock()
+	defer labCache.Unlock()
+	if s, ok := labCache.snaps[key]; ok {
+		return s
+	}
 	l := startLab(t, opts, 10)
 	out := []cluster.Snapshot{l.m.Snapshot()}
 	l.play()
 	for _, st := range labStates {
 		out = append(out, l.waitFor(st.name, st.cond))
 	}
+	labCache.snaps[key] = out
 	return out
 }
+
+var labCache = struct {
+	sync.Mutex
+	snaps map[string][]cluster.Snapshot
+}{snaps: map[string][]cluster.Snapshot{}}
 
 // richOptions show more of the document: two resources and three extra
 // labels (one computed age, one computed usage, one plain).

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -77,34 +77,125 @@ func encode(w io.Writer, v any, indent string) error {
 	return err
 }
 
-// writeYAML writes v as YAML, keys in the document's order. It goes
-// through the JSON (so both formats carry the same fields and numbers):
-// characters the YAML parser refuses raw (DEL, C1 controls, U+FFFE) are
-// escaped first, then every node is left to the emitter's own style, which
-// quotes what needs it (and, unlike sigs.k8s.io/yaml's, keeps NEL and the
-// Unicode line separators as they were).
-func writeYAML(w io.Writer, v any) error {
+// writeYAML writes the document as YAML, keys in the document's order.
+// The emitter keeps every event of a document until its end (a 5,000-node
+// document cost it seconds and most of a gigabyte), so the nodes are
+// emitted one by one and indented into the document's node list.
+func writeYAML(w io.Writer, d *Document) error {
+	plain := map[string]bool{}
+	head := *d
+	head.Nodes = []Node{}
+	b, err := yamlBytes(&head, plain)
+	if err != nil {
+		return err
+	}
+	if len(d.Nodes) > 0 {
+		const empty = "nodes: []\n"
+		if !bytes.HasSuffix(b, []byte(empty)) {
+			return fmt.Errorf("yaml: the node list is not last")
+		}
+		b = append(b[:len(b)-len(empty)], "nodes:\n"...)
+		for i := range d.Nodes {
+			nb, err := yamlBytes(&d.Nodes[i], plain)
+			if err != nil {
+				return err
+			}
+			b = appendItem(b, nb)
+		}
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// appendItem appends a mapping's YAML as an item of a sequence indented
+// under its key ("  - " on its first line, four spaces on the others: a
+// uniform indent keeps block scalars and folded lines as they were).
+func appendItem(b, item []byte) []byte {
+	for i, line := range bytes.SplitAfter(item, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		if i == 0 {
+			b = append(b, "  - "...)
+		} else {
+			b = append(b, "    "...)
+		}
+		b = append(b, line...)
+	}
+	return b
+}
+
+// yamlBytes is v as YAML. It goes through the JSON, so both formats carry
+// the same fields and numbers, read into YAML nodes in the JSON's order
+// (not through the YAML parser, which refuses some characters raw and
+// folds NEL and the Unicode line separators inside quotes); the emitter
+// then quotes and escapes what needs it.
+func yamlBytes(v any, plain map[string]bool) ([]byte, error) {
 	j, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("json: %w", err)
+		return nil, fmt.Errorf("json: %w", err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(escapeForYAML(j), &doc); err != nil {
-		return fmt.Errorf("yaml: %w", err)
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	doc, err := yamlNode(dec)
+	if err != nil {
+		return nil, fmt.Errorf("yaml: %w", err)
 	}
-	blockStyle(&doc, map[string]bool{})
+	blockStyle(doc, plain)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return fmt.Errorf("yaml: %w", err)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("yaml: %w", err)
 	}
 	if err := enc.Close(); err != nil {
-		return fmt.Errorf("yaml: %w", err)
+		return nil, fmt.Errorf("yaml: %w", err)
 	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return buf.Bytes(), nil
 }
+
+// yamlNode reads the next JSON value as a YAML node.
+func yamlNode(dec *json.Decoder) (*yaml.Node, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if t == '[' {
+			n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
+		}
+		for dec.More() {
+			if n.Kind == yaml.MappingNode {
+				k, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, scalar("!!str", fmt.Sprint(k)))
+			}
+			c, err := yamlNode(dec)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		_, err := dec.Token() // the closing delimiter
+		return n, err
+	case string:
+		return scalar("!!str", t), nil
+	case json.Number:
+		if _, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
+			return scalar("!!int", t.String()), nil
+		}
+		return scalar("!!float", t.String()), nil
+	case bool:
+		return scalar("!!bool", strconv.FormatBool(t)), nil
+	}
+	return scalar("!!null", "null"), nil
+}
+
+func scalar(tag, v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v} }
 
 // blockStyle clears the JSON's flow and quoting styles, but keeps quoted
 // the strings that a YAML 1.1 reader (PyYAML, sigs.k8s.io/yaml) would take
@@ -141,37 +232,6 @@ func readsAsString11(s string) bool {
 	}
 	got, ok := v.(string)
 	return ok && got == s
-}
-
-// escapeForYAML rewrites, in JSON text, every rune that YAML does not
-// allow raw, or reads as a line break inside quotes (NEL, U+2028, U+2029),
-// as a \uXXXX escape (they only occur inside strings).
-func escapeForYAML(j []byte) []byte {
-	i := bytes.IndexFunc(j, yamlForbidden)
-	if i < 0 {
-		return j
-	}
-	out := make([]byte, 0, len(j)+16)
-	for i >= 0 {
-		r, size := utf8.DecodeRune(j[i:])
-		out = append(out, j[:i]...)
-		out = fmt.Appendf(out, `\u%04x`, r)
-		j = j[i+size:]
-		i = bytes.IndexFunc(j, yamlForbidden)
-	}
-	return append(out, j...)
-}
-
-// yamlForbidden: outside YAML's printable set (tab, CR, LF, 0x20-0x7E,
-// 0xA0-0xD7FF, 0xE000-0xFFFD, above 0xFFFF), or a Unicode line break.
-func yamlForbidden(r rune) bool {
-	switch {
-	case r == '\t' || r == '\n' || r == '\r':
-		return false
-	case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0xfffe || r == 0xffff || r == 0x2028 || r == 0x2029:
-		return true
-	}
-	return false
 }
 
 // Stream writes a change stream: the first snapshot as one full document
