@@ -66,7 +66,8 @@ func runAs(p program, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if f, ok := scriptFormat(o, stdout); ok {
-		return exitCode(p, printForScripts(o, f, stdout, stderr), stderr)
+		sc := &script{o: o, format: f, prog: p.prog, stdout: stdout, stderr: stderr}
+		return exitCode(p, sc.run(), stderr)
 	}
 	return exitCode(p, view(o), stderr)
 }

@@ -44,31 +44,40 @@ func scriptFormat(o *options.Options, stdout io.Writer) (output.Format, bool) {
 	return "", false
 }
 
-// printForScripts connects, waits for the initial sync and the prices
-// (bounded by --timeout once connected), and prints one snapshot; with
-// --watch it then streams a line per change until interrupted. No screen,
-// nothing on standard error but the one-line messages. A reader that went
-// away (a broken pipe: `| head -1`) ends it quietly.
-func printForScripts(o *options.Options, f output.Format, stdout, stderr io.Writer) error {
+// script is one run for scripts: what to print, in which format, where.
+type script struct {
+	o      *options.Options
+	format output.Format
+	prog   string // for the messages on stderr
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run connects, waits for the initial sync and the prices (bounded by
+// --timeout once connected), and prints one snapshot; with --watch it then
+// streams a line per change until interrupted. No screen, nothing on
+// standard error but the one-line messages. A reader that went away (a
+// broken pipe: `| head -1`) ends it quietly.
+func (sc *script) run() error {
 	ctx, caught, stop := catchSignals(context.Background())
 	defer stop()
 	// A write to a closed pipe returns EPIPE instead of killing the process.
 	pipe := make(chan os.Signal, 1)
 	signal.Notify(pipe, syscall.SIGPIPE)
 	defer signal.Stop(pipe)
-	logger, _, closeLog, err := openLog(o.LogFile)
+	logger, _, closeLog, err := openLog(sc.o.LogFile)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
 	var m *cluster.Cluster
-	if o.Demo {
-		m, err = startDemo(ctx, o, logger)
+	if sc.o.Demo {
+		m, err = startDemo(ctx, sc.o, logger)
 	} else {
-		m, err = startCluster(ctx, o, logger)
+		m, err = startCluster(ctx, sc.o, logger)
 	}
 	if err == nil {
-		err = printSnapshots(ctx, o, f, m, stdout, stderr)
+		err = sc.print(ctx, m)
 	}
 	if s := caught(); s != nil {
 		return signalExit(s, nil)
@@ -76,30 +85,33 @@ func printForScripts(o *options.Options, f output.Format, stdout, stderr io.Writ
 	return err
 }
 
-// printSnapshots prints the first snapshot once it is complete (or at the
-// timeout), then with --watch the changes.
-func printSnapshots(ctx context.Context, o *options.Options, f output.Format, m *cluster.Cluster, stdout, stderr io.Writer) error {
-	s, missing := whenComplete(ctx, m, o.Timeout)
+// print prints m's first snapshot once it is complete (or at the timeout),
+// then with --watch the changes.
+func (sc *script) print(ctx context.Context, m *cluster.Cluster) error {
+	s, missing := whenComplete(ctx, m, sc.o.Timeout)
 	if ctx.Err() != nil {
 		return nil
 	}
-	var timedOut error
+	var timedOut *exitError
 	if missing != "" {
-		note := fmt.Sprintf("timed out after %v waiting for %s", o.Timeout, missing)
+		note := fmt.Sprintf("timed out after %v waiting for %s", sc.o.Timeout, missing)
 		m.SetNote("output", note)
 		s = m.Snapshot()
 		timedOut = &exitError{code: exitTimedOut, msg: note + "; the output is partial"}
 	}
-	if !o.Watch {
-		if err := output.Write(stdout, f, &s); err != nil {
+	if !sc.o.Watch {
+		if err := output.Write(sc.stdout, sc.format, &s); err != nil {
 			return writeError(err)
 		}
-		return timedOut
+		if timedOut != nil {
+			return timedOut
+		}
+		return nil
 	}
 	if timedOut != nil { // say so now: the stream goes on, filling in
-		fmt.Fprintf(stderr, "%s: %s; streaming on\n", options.Program, strings.TrimSuffix(timedOut.Error(), "; the output is partial"))
+		fmt.Fprintf(sc.stderr, "%s: %s; streaming on\n", sc.prog, strings.TrimSuffix(timedOut.msg, "; the output is partial"))
 	}
-	return writeError(stream(ctx, m, streamTo{output.NewStream(stdout), stdout}, &s, missing != ""))
+	return writeError(stream(ctx, m, streamTo{output.NewStream(sc.stdout), sc.stdout}, &s, timedOut != nil))
 }
 
 // whenComplete waits until the model has synced and the prices of its rows

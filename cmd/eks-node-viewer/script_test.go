@@ -88,7 +88,7 @@ func TestScriptTimeout(t *testing.T) {
 	o := scriptOptions(t, "-o", "json", "--timeout", "1ms")
 	m := cluster.New(cluster.Options{})
 	var out, errb bytes.Buffer
-	err := printSnapshots(context.Background(), o, output.JSON, m, &out, &errb)
+	err := (&script{o: o, format: output.JSON, prog: "eks-node-viewer", stdout: &out, stderr: &errb}).print(context.Background(), m)
 	code := exitCode(program{prog: "eks-node-viewer"}, err, &errb)
 	if code != exitTimedOut {
 		t.Fatalf("exit %d (%v), want 3", code, err)
@@ -150,7 +150,7 @@ func TestScriptWatch(t *testing.T) {
 	o, m := startDemoFor(t, ctx, "-o", "ndjson", "--watch")
 	w := &lines{got: make(chan string, 1024), n: -1}
 	done := make(chan error, 1)
-	go func() { done <- printSnapshots(ctx, o, output.NDJSON, m, w, io.Discard) }()
+	go func() { done <- (&script{o: o, format: output.NDJSON, stdout: w, stderr: io.Discard}).print(ctx, m) }()
 	first := <-w.got
 	if !strings.Contains(first, `"kind":"ClusterSnapshot"`) {
 		t.Fatalf("first line %s", first)
@@ -177,15 +177,61 @@ func TestScriptBrokenPipe(t *testing.T) {
 	defer cancel()
 	o, m := startDemoFor(t, ctx, "-o", "ndjson", "--watch")
 	w := &lines{got: make(chan string, 1024), n: 1, fail: syscall.EPIPE}
-	if err := printSnapshots(ctx, o, output.NDJSON, m, w, io.Discard); err != nil {
+	if err := (&script{o: o, format: output.NDJSON, stdout: w, stderr: io.Discard}).print(ctx, m); err != nil {
 		t.Errorf("EPIPE gave %v, want a quiet end", err)
 	}
 	if n := strings.Count(w.buf.String(), "\n"); n != 1 {
 		t.Errorf("%d lines written before the pipe broke", n)
 	}
 	w2 := &lines{got: make(chan string, 16), n: 0, fail: syscall.ENOSPC}
-	err := printSnapshots(ctx, scriptOptions(t, "--demo", "-o", "json"), output.JSON, m, w2, io.Discard)
+	err := (&script{o: scriptOptions(t, "--demo", "-o", "json"), format: output.JSON, stdout: w2, stderr: io.Discard}).print(ctx, m)
 	if err == nil || !strings.Contains(err.Error(), "write standard output") {
 		t.Errorf("a full disk gave %v, want a runtime failure", err)
 	}
+}
+
+// TestScriptWatchTimeout: with --watch, a timeout prints the partial first
+// document, says so in one line, and streams on.
+func TestScriptWatchTimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := scriptOptions(t, "-o", "ndjson", "--watch", "--timeout", "1ms")
+	m := cluster.New(cluster.Options{}) // never syncs
+	w := &lines{got: make(chan string, 16), n: -1}
+	var errb syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- (&script{o: o, format: output.NDJSON, prog: "eks-node-viewer", stdout: w, stderr: &errb}).print(ctx, m)
+	}()
+	first := <-w.got
+	var d output.Document
+	if err := json.Unmarshal([]byte(first), &d); err != nil || d.Synced || d.Kind != output.KindSnapshot {
+		t.Fatalf("first line %v: %s", err, first)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("the stream returned %v", err)
+	}
+	want := "eks-node-viewer: timed out after 1ms waiting for the initial list of nodes (0 so far); streaming on\n"
+	if errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

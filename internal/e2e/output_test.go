@@ -11,13 +11,16 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/eksnodeviewer/eks-node-viewer/internal/awsfake"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/e2e/harness"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/output"
@@ -356,4 +359,82 @@ func (w *watchRun) wait(t *testing.T, limit time.Duration) int {
 		t.Fatalf("still running %s after its reader went away", limit)
 	}
 	return -1
+}
+
+// TestOutputLivePrices: a one-shot output waits for the live prices (a
+// local server speaking AWS's Pricing and EC2 protocols), rather than
+// printing the static table's, and an unpublished spot price is null with
+// its reason, the sum a lower bound.
+func TestOutputLivePrices(t *testing.T) {
+	c := startCluster(t, harness.SizeAPIServer)
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	aws := awsfake.New()
+	defer aws.Close()
+	if err := aws.LoadDir(filepath.Join(root, "testdata", "aws")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, n := range []struct {
+		name, typ, capacity, zone string
+		auto                      bool
+	}{
+		{"auto-od", "t3a.medium", "on-demand", "us-east-1a", true},
+		{"od-m5", "m5.large", "on-demand", "us-east-1b", false},
+		{"spot-a", "t3a.medium", "spot", "us-east-1a", false},
+		{"spot-d", "m5.large", "spot", "us-east-1d", false}, // no spot price published there
+	} {
+		node := readyNode(n.name, n.typ, "2", "4Gi")
+		node.Labels["karpenter.sh/capacity-type"] = n.capacity
+		node.Labels["topology.kubernetes.io/zone"] = n.zone
+		if n.auto {
+			node.Labels["eks.amazonaws.com/compute-type"] = "auto"
+		}
+		if _, err := c.Client().CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := viewerCommand(t, ctx, "-o", "json", "--kubeconfig", c.Kubeconfig, "--timeout", "60s")
+	cmd.Env = append(cmd.Env, aws.Env("us-east-1")...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v (stderr %q)", err, stderr.String())
+	}
+	doc, _ := outputSchemas(t)
+	validateJSON(t, doc, stdout.String())
+	var d output.Document
+	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"auto-od": "live 0.0421", "od-m5": "live 0.0960", "spot-a": "live 0.0121", "spot-d": "null"}
+	for _, n := range d.Nodes {
+		got := "null"
+		if n.Price != nil {
+			got = fmt.Sprintf("%s %.4f", n.Price.Source, n.Price.Hourly)
+		}
+		if got != want[n.Name] {
+			t.Errorf("%s: price %s, want %s (%+v)", n.Name, got, want[n.Name], n.Price)
+		}
+		if n.Price == nil && !strings.Contains(n.PriceUnknown, "spot") {
+			t.Errorf("%s: unknown price without its reason: %q", n.Name, n.PriceUnknown)
+		}
+	}
+	sum := d.Summary
+	if sum.PricePerHour == nil || fmt.Sprintf("%.3f", *sum.PricePerHour) != "0.150" || !sum.LowerBound || sum.UnpricedNodes != 1 {
+		t.Errorf("summary %+v (pricePerHour %v)", sum, deref2(sum.PricePerHour))
+	}
+	if len(aws.CallsTo("GetProducts")) == 0 || len(aws.CallsTo("DescribeSpotPriceHistory")) == 0 {
+		t.Error("the viewer did not ask the fake AWS")
+	}
+	t.Logf("live prices: %.5f/hour (lower bound), notes %q", *sum.PricePerHour, d.Notes)
+}
+
+func deref2(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
 }
