@@ -80,6 +80,9 @@ type AWS struct {
 	// had one.
 	regionless bool
 	status     string
+	// wanted counts pokes (new wants); tried is the count the last
+	// finished sync planned for: Settled when they are equal.
+	wanted, tried uint64
 }
 
 // NewAWS loads the AWS configuration and starts fetching in the background
@@ -235,8 +238,23 @@ func (a *AWS) NodePrice(n Node) Price {
 	return p
 }
 
-// poke wakes the background goroutine without blocking.
-func (a *AWS) poke() { signal(a.wake) }
+// poke wakes the background goroutine without blocking. Called with a.mu
+// held.
+func (a *AWS) poke() {
+	a.wanted++
+	signal(a.wake)
+}
+
+// Settled reports whether every fetch the priced nodes asked for so far has
+// been tried, whatever came of it (Status says). A node that needs something
+// new (a type, a region, spot) unsettles it until the background fetch has
+// run; Changed fires when it settles. A one-shot output waits for it, so
+// that it prints live prices rather than the static table's.
+func (a *AWS) Settled() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tried == a.wanted
+}
 
 // signal sends on a channel of capacity 1 without blocking: a signal
 // already pending stands for this one too.

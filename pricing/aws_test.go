@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	awspricing "github.com/aws/aws-sdk-go-v2/service/pricing"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/awsfake"
@@ -708,5 +709,71 @@ func TestAWSNoRegionAnywhere(t *testing.T) {
 	h2.p.NodePrice(Node{Override: "0.1", Zone: "test-zone-a"})
 	if s := h2.p.Status(); s != "" {
 		t.Errorf("Status() with overrides only = %q", s)
+	}
+}
+
+// blockingSpot holds DescribeSpotPriceHistory calls until release closes.
+type blockingSpot struct {
+	next    SpotAPI
+	release chan struct{}
+}
+
+func (b blockingSpot) DescribeSpotPriceHistory(ctx context.Context, in *ec2.DescribeSpotPriceHistoryInput, opts ...func(*ec2.Options)) (*ec2.DescribeSpotPriceHistoryOutput, error) {
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return b.next.DescribeSpotPriceHistory(ctx, in, opts...)
+}
+
+// Settled is false while something a node needs has not been fetched yet,
+// true once the fetch was tried (a failure settles too: Status says why),
+// and a node needing something new unsettles it again.
+func TestAWSSettled(t *testing.T) {
+	srv := newFake(t)
+	pricingGo, spotGo := make(chan struct{}), make(chan struct{})
+	h := start(t, srv, "us-east-1", func(o *AWSOptions) {
+		o.PricingClient = func(endpoint string) PricingAPI {
+			return blockingPricing{next: awspricing.NewFromConfig(srv.Config(endpoint)), release: pricingGo}
+		}
+		o.SpotClient = func(region string) SpotAPI {
+			return blockingSpot{next: ec2.NewFromConfig(srv.Config(region)), release: spotGo}
+		}
+	})
+	n := od("m5.large", "us-east-1")
+	h.p.NodePrice(n)
+	if h.p.Settled() {
+		t.Fatal("settled while the first fetch waits")
+	}
+	close(pricingGo)
+	h.waitFor("the first fetch to settle", h.p.Settled)
+	checkPrice(t, "after settling", h.p.NodePrice(n), 0.096, "USD", Live)
+
+	s := spot("m5.large", "us-east-1a")
+	if p := h.p.NodePrice(s); p.Known() {
+		t.Fatalf("spot before its fetch: %+v", p)
+	}
+	if h.p.Settled() {
+		t.Fatal("settled with a spot fetch to do")
+	}
+	close(spotGo)
+	h.waitFor("the spot fetch to settle", h.p.Settled)
+	if p := h.p.NodePrice(s); p.Source != Live {
+		t.Errorf("spot after settling: %+v", p)
+	}
+	if !h.p.Settled() {
+		t.Error("asking again for what was fetched unsettled it")
+	}
+}
+
+func TestAWSSettledAfterFailure(t *testing.T) {
+	srv := newFake(t)
+	srv.Fail(awsfake.Fault{Op: awsfake.GetProducts, Code: "AccessDeniedException"})
+	h := start(t, srv, "us-east-1", nil)
+	h.p.NodePrice(od("m5.large", "us-east-1"))
+	h.waitFor("a failed fetch to settle", h.p.Settled)
+	if st := h.p.Status(); st != "on-demand prices: AccessDenied for pricing:GetProducts" {
+		t.Errorf("status %q", st)
 	}
 }

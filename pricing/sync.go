@@ -155,7 +155,20 @@ type job struct {
 // jobs with it, quietly, without asking the credential chain again.
 func (a *AWS) sync(ctx context.Context, full bool, known error) (failed bool, noCreds error) {
 	noCreds = known
-	for _, j := range a.plan(full) {
+	jobs, wanted := a.plan(full)
+	defer func() {
+		if ctx.Err() != nil {
+			return
+		}
+		a.mu.Lock()
+		settles := wanted > a.tried
+		a.tried = max(a.tried, wanted)
+		a.mu.Unlock()
+		if settles {
+			signal(a.changed)
+		}
+	}()
+	for _, j := range jobs {
 		if ctx.Err() != nil {
 			return false, nil
 		}
@@ -179,8 +192,9 @@ func (a *AWS) sync(ctx context.Context, full bool, known error) (failed bool, no
 	return failed, noCreds
 }
 
-// plan lists the fetches to do, region by region.
-func (a *AWS) plan(full bool) []job {
+// plan lists the fetches to do, region by region, and the count of wants
+// it covers.
+func (a *AWS) plan(full bool) ([]job, uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	names := slices.Sorted(maps.Keys(a.regions))
@@ -208,7 +222,7 @@ func (a *AWS) plan(full bool) []job {
 			jobs = append(jobs, job{region: name, kind: jobEKS, fargate: r.fargate})
 		}
 	}
-	return jobs
+	return jobs, a.wanted
 }
 
 func pending(m map[string]bool) []string {

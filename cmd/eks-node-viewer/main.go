@@ -43,7 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runAs(program{exe: options.Program, prog: options.Program}, args, stdout, stderr)
 }
 
-// runAs returns the exit code: 0 ok, 1 runtime failure, 2 bad input.
+// runAs returns the exit code: 0 ok, 1 runtime failure, 2 bad input, 3
+// timed out with partial output (-o, --once), 128+n a signal.
 func runAs(p program, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && complete.IsRequest(args[0]) {
 		// The shell's completion hook: whatever goes wrong, it must print
@@ -64,8 +65,9 @@ func runAs(p program, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
-	if err := checkTerminal(stdout); err != nil {
-		return exitCode(p, err, stderr)
+	if f, ok := scriptFormat(o, stdout); ok {
+		sc := &script{o: o, format: f, prog: p.prog, stdout: stdout, stderr: stderr}
+		return exitCode(p, sc.run(), stderr)
 	}
 	return exitCode(p, view(o), stderr)
 }
@@ -177,6 +179,8 @@ func kubeClients(ctx context.Context, o *options.Options) (*kube.Clients, error)
 
 // startDemo starts the model on the embedded lab's in-memory cluster and
 // plays the lab script into it; the narration becomes the model's note.
+// The setup is in place before the informers start, so the synced model
+// shows the lab (what -o prints).
 func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger) (*cluster.Cluster, error) {
 	script, err := demo.Parse(demo.LabScript)
 	if err != nil {
@@ -187,6 +191,9 @@ func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger) (*c
 		return nil, err
 	}
 	d := demo.New(script, o.DemoSpeed, func(s string) { m.SetNote("demo", s) })
+	if err := d.Setup(ctx); err != nil {
+		return nil, err
+	}
 	start(ctx, m, d.Kube, d.Dynamic, logger)
 	go func() {
 		if err := d.Run(ctx); err != nil {

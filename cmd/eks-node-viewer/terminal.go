@@ -12,34 +12,16 @@ import (
 	"syscall"
 
 	tea "charm.land/bubbletea/v2"
-	"golang.org/x/term"
 )
 
-// exitError is an error with its own exit code (a signal's 128+n, 2 for no
-// terminal); msg, when not empty, is the one line main prints.
+// exitError is an error with its own exit code (a signal's 128+n, 3 for a
+// timeout); msg, when not empty, is the one line main prints.
 type exitError struct {
 	code int
 	msg  string
 }
 
 func (e *exitError) Error() string { return e.msg }
-
-// errNotTerminal: the viewer draws a full screen and has nothing else to
-// print yet.
-var errNotTerminal = &exitError{code: 2, msg: "standard output is not a terminal: the viewer needs one to draw its screen (run it in a terminal, without redirecting its output)"}
-
-// checkTerminal refuses a standard output that is not a terminal (a file,
-// a pipe): the screen would be a file of escape codes. A writer that is not
-// a file (tests) counts as a terminal.
-//
-// Hook: once a non-interactive output exists (-o json|yaml|table), print it
-// here instead of refusing, and let -o choose it on a terminal too.
-func checkTerminal(stdout io.Writer) error {
-	if f, ok := stdout.(*os.File); ok && !term.IsTerminal(int(f.Fd())) {
-		return errNotTerminal
-	}
-	return nil
-}
 
 // stopSignals end the viewer with the terminal restored: SIGINT and SIGTERM
 // (Bubble Tea quits on them too), SIGHUP (the terminal closed) and SIGQUIT,

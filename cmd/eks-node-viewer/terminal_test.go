@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -201,8 +200,8 @@ func TestQuitAfterResizesLeavesTheShell(t *testing.T) {
 	}
 }
 
-// TestStdoutNotATerminal: redirected, the viewer says so in one line and
-// exits 2, writing nothing to the file.
+// TestStdoutNotATerminal: redirected to a file, the viewer prints the node
+// table (as kubectl does) and exits 0, with nothing on standard error.
 func TestStdoutNotATerminal(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "eks-node-viewer")
@@ -218,17 +217,22 @@ func TestStdoutNotATerminal(t *testing.T) {
 	cmd := exec.Command(bin, "--demo")
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	cmd.Stdout, cmd.Stderr = out, &stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Fatalf("exit: %v, want 2", err)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("exit: %v (stderr %q)", err, stderr.String())
 	}
-	want := "eks-node-viewer: " + errNotTerminal.msg + "\n"
-	if stderr.String() != want {
-		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	if stderr.Len() > 0 {
+		t.Errorf("stderr %q, want nothing", stderr.String())
 	}
-	if st, _ := out.Stat(); st.Size() != 0 {
-		t.Errorf("wrote %d bytes to the file", st.Size())
+	b, err := os.ReadFile(out.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "NAME ") || !strings.HasPrefix(lines[1], "i-0123456789abcdef0 ") {
+		t.Errorf("the file holds %q, want the demo's node table", b)
+	}
+	if strings.ContainsRune(string(b), 0x1b) {
+		t.Errorf("escape codes in the file: %q", b)
 	}
 }
 

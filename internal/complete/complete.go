@@ -123,6 +123,8 @@ var values = map[string]valueFunc{
 	"region":        nothing,
 	"profile":       nothing,
 	"demo-speed":    nothing,
+	"output":        fixed(options.OutputFormats...),
+	"timeout":       nothing,
 }
 
 // Resources are the resource names offered for --resources.

@@ -141,6 +141,7 @@ type Cluster struct {
 	speed   float64
 	say     func(string)
 	now     func() time.Time
+	setUp   bool // the setup steps were played (Setup)
 }
 
 // New builds the in-memory clients (NodeClaims served) for a script. say
@@ -159,10 +160,10 @@ func New(script *Script, speed float64, say func(string)) *Cluster {
 	return &Cluster{Kube: kube, Dynamic: dyn, script: script, speed: speed, say: say, now: time.Now}
 }
 
-// Run plays the setup, then the loop until ctx ends. A step that fails is
-// an error in the script: Run returns it.
+// Run plays the setup (unless Setup did), then the loop until ctx ends. A
+// step that fails is an error in the script: Run returns it.
 func (c *Cluster) Run(ctx context.Context) error {
-	if err := c.play(ctx, c.script.Setup); err != nil {
+	if err := c.Setup(ctx); err != nil {
 		return err
 	}
 	for {

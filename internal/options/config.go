@@ -202,6 +202,11 @@ Examples:
 
   # another context, fullest nodes first
   %[1]s --context prod --node-sort eks-node-viewer/node-cpu-usage=dsc
+
+  # for scripts: the cluster's $/hour, the nodes as a table, a line per change
+  %[1]s -o json | jq '.summary.pricePerHour'
+  %[1]s -o wide --node-selector karpenter.sh/nodepool
+  %[1]s -o ndjson --watch | jq -c 'select(.type == "NodeAdded") | .node.name'
 `, prog)
 	for _, g := range groups {
 		fmt.Fprintf(w, "\n%s:\n%s", g.Title, g.Flags.FlagUsages())
@@ -214,5 +219,7 @@ or tab (key=value # why), so style=#04B575,#FFFF00,#FF0000 keeps its "#";
 quote a value to keep " #" in it (key="a #b").
 Keys: ↑/↓ (j/k) select a node, enter open it (its pods), esc back, p pending
 pods, / filter by name or label value, ←/→ page, ? full help, q quit.
+Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 timed out (-o, --once:
+what was known is printed), 128+n stopped by signal n.
 `)
 }

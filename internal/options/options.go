@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/labels"
@@ -32,6 +33,12 @@ type Options struct {
 	Version        bool
 	Help           bool
 
+	// Output for scripts (internal/output): -o, --once, --watch, --timeout.
+	Output  string
+	Once    bool
+	Watch   bool
+	Timeout time.Duration
+
 	// Derived by Validate.
 	Selector labels.Selector
 	Sort     SortSpec
@@ -52,6 +59,12 @@ const (
 	DefaultBadColor  = "#FF0000"
 	DefaultStyle     = DefaultGoodColor + "," + DefaultOKColor + "," + DefaultBadColor
 )
+
+// OutputFormats are the -o values (internal/output.Formats).
+var OutputFormats = []string{"json", "yaml", "table", "wide", "ndjson"}
+
+// DefaultTimeout is the default --timeout.
+const DefaultTimeout = 30 * time.Second
 
 // DefaultResources is the default --resources value.
 var DefaultResources = []string{"cpu"}
@@ -117,10 +130,17 @@ func (o *Options) groups() []Group {
 	other.BoolVarP(&o.Help, "help", "h", false, "show this help")
 	_ = other.MarkHidden("demo-speed")
 
+	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
+	out.StringVarP(&o.Output, "output", "o", "", "print the nodes for scripts, no screen: "+strings.Join(OutputFormats, ", ")+"\n(default table when standard output is not a terminal)")
+	out.BoolVar(&o.Once, "once", false, "print one snapshot and exit (what -o does; without -o, as a table)")
+	out.BoolVar(&o.Watch, "watch", false, "with -o ndjson: the snapshot, then one line per change until interrupted")
+	out.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "how long -o and --once wait, once connected, for the nodes and prices;\nthen they print what is known and exit 3")
+
 	return []Group{
 		{"Kubernetes", kube},
 		{"Display", display},
 		{"Pricing (AWS)", price},
+		{"Output", out},
 		{"Other", other},
 	}
 }

@@ -3,6 +3,7 @@ package options
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -75,6 +76,22 @@ func (o *Options) Validate() error {
 
 	if o.DemoSpeed <= 0 {
 		return flagErrorf("demo-speed", "invalid --demo-speed %v: must be above 0", o.DemoSpeed)
+	}
+	return o.validateOutput()
+}
+
+// validateOutput checks -o, --once, --watch and --timeout.
+func (o *Options) validateOutput() error {
+	if o.Output != "" && !slices.Contains(OutputFormats, o.Output) {
+		return flagErrorf("output", "invalid --output %q: want one of %s", o.Output, strings.Join(OutputFormats, ", "))
+	}
+	switch {
+	case o.Watch && o.Once:
+		return flagErrorf("watch", "--watch and --once do not go together: --watch streams, --once prints one snapshot")
+	case o.Watch && o.Output != "ndjson":
+		return flagErrorf("watch", "--watch streams changes as NDJSON: use it with -o ndjson")
+	case o.Timeout <= 0:
+		return flagErrorf("timeout", "invalid --timeout %v: must be above 0 (e.g. 30s)", o.Timeout)
 	}
 	return nil
 }

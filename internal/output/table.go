@@ -1,0 +1,162 @@
+package output
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/pricing"
+	"github.com/eksnodeviewer/eks-node-viewer/ui"
+)
+
+// Labels that the wide table shows in columns of its own (ZONE, NODEPOOL):
+// asked for as extra labels too, they are not shown twice.
+var wideLabels = map[string]bool{"topology.kubernetes.io/zone": true, "karpenter.sh/nodepool": true}
+
+// writeTable writes the node lines as kubectl get does: a header, one line
+// per node, columns padded with spaces, no colour. Every string from the
+// cluster is sanitised; an absent value is "-".
+func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
+	var labels []string
+	for _, l := range s.ExtraLabels {
+		if !wide || !wideLabels[l] {
+			labels = append(labels, l)
+		}
+	}
+	priced := !s.Cost.Disabled
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	header := []string{"NAME"}
+	for _, r := range s.Resources {
+		r = strings.ToUpper(ui.Sanitize(r))
+		header = append(header, r, r+"%")
+	}
+	header = append(header, "PODS", "TYPE", "CAPACITY")
+	if priced {
+		header = append(header, "PRICE")
+	}
+	header = append(header, "STATE", "AGE")
+	if wide {
+		header = append(header, "ZONE", "NODEPOOL")
+		if priced {
+			header = append(header, "PRICE SOURCE")
+		}
+	}
+	for _, l := range labels {
+		header = append(header, labelHeader(l))
+	}
+	writeRow(tw, header)
+
+	row := make([]string, 0, len(header))
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		row = append(row[:0], cell(n.Name))
+		for r, res := range s.Resources {
+			var q cluster.Quantity
+			if r < len(n.Usage) {
+				q = n.Usage[r]
+			}
+			pct := "-"
+			if q.Allocatable > 0 {
+				pct = percentText(q.Fraction())
+			}
+			row = append(row, ui.FormatPair(res, q), pct)
+		}
+		row = append(row, podsText(n), cell(n.InstanceType), capacityText(n))
+		if priced {
+			row = append(row, priceText(n.Price))
+		}
+		row = append(row, state(n), ageText(s, n))
+		if wide {
+			row = append(row, cell(n.Zone), cell(n.NodePool))
+			if priced {
+				row = append(row, n.Price.Source.String())
+			}
+		}
+		for _, l := range labels {
+			i := indexOf(s.ExtraLabels, l)
+			v, ok := labelValue(s, n, i, l)
+			if !ok {
+				v = ""
+			}
+			row = append(row, cell(v))
+		}
+		writeRow(tw, row)
+	}
+	return tw.Flush()
+}
+
+func writeRow(tw io.Writer, cells []string) {
+	_, _ = io.WriteString(tw, strings.Join(cells, "\t")+"\n")
+}
+
+// cell is a sanitised value, "-" when empty.
+func cell(s string) string {
+	if s = ui.Sanitize(s); s == "" {
+		return "-"
+	}
+	return s
+}
+
+// labelHeader names a label column as kubectl's -L does, by the key's last
+// segment ("ZONE" for topology.kubernetes.io/zone); the computed labels
+// keep their whole name ("NODE-AGE", "NODE-CPU-USAGE").
+func labelHeader(key string) string {
+	if rest, ok := strings.CutPrefix(key, "eks-node-viewer/"); ok {
+		return strings.ToUpper(ui.Sanitize(rest))
+	}
+	if i := strings.LastIndexByte(key, '/'); i >= 0 {
+		key = key[i+1:]
+	}
+	return strings.ToUpper(ui.Sanitize(key))
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// podsText is "8/17", or "8" when the node's pod capacity is unknown.
+func podsText(n *cluster.Node) string {
+	s := strconv.Itoa(n.Pods)
+	if n.MaxPods > 0 {
+		s += "/" + strconv.FormatInt(n.MaxPods, 10)
+	}
+	return s
+}
+
+// capacityText is the screen's capacity cell: "On-Demand/Auto", "Spot", "-".
+func capacityText(n *cluster.Node) string {
+	if n.AutoMode {
+		return n.Capacity.String() + "/Auto"
+	}
+	return n.Capacity.String()
+}
+
+// priceText is "$0.0421", "~$0.0421" for an estimate, "?" when unknown.
+func priceText(p pricing.Price) string {
+	if !p.Known() {
+		return "?"
+	}
+	sym := "$"
+	if p.Currency == "CNY" {
+		sym = "¥"
+	}
+	v := sym + strconv.FormatFloat(p.Hourly, 'f', 4, 64)
+	if p.Source == pricing.Estimate {
+		return "~" + v
+	}
+	return v
+}
+
+func ageText(s *cluster.Snapshot, n *cluster.Node) string {
+	if n.Created.IsZero() {
+		return "-"
+	}
+	return age(s.Taken, n.Created)
+}
