@@ -87,11 +87,11 @@ const (
 
 func kindNames() []string {
 	return []string{"other", "nominated", "scheduler-failed", "karpenter-failed",
-	"no-compatible-instance-types", "disruption-launching", "disruption-waiting-readiness",
-	"disruption-terminating", "disruption-blocked", "budget-blocked", "unconsolidatable",
-	"consolidation-candidate", "consolidation-rejected", "consolidation-approved",
-	"launch-error", "consistency", "evicted", "disrupted", "failed-draining",
-	"awaiting-volume-detachment", "grace-period-expiring", "transition", "do-not-disrupt"}
+		"no-compatible-instance-types", "disruption-launching", "disruption-waiting-readiness",
+		"disruption-terminating", "disruption-blocked", "budget-blocked", "unconsolidatable",
+		"consolidation-candidate", "consolidation-rejected", "consolidation-approved",
+		"launch-error", "consistency", "evicted", "disrupted", "failed-draining",
+		"awaiting-volume-detachment", "grace-period-expiring", "transition", "do-not-disrupt"}
 }
 
 func (k Kind) String() string {

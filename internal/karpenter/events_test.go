@@ -12,7 +12,9 @@ import (
 // recorded from clusters (kwok test bed, EKS) or as their sources format
 // them (sigs.k8s.io/karpenter v1.0-v1.14, operatorpkg's status controller).
 func TestParseEvent(t *testing.T) {
-	k := func(reason, msg string) Event { return Event{Reason: reason, Type: "Normal", Source: "karpenter", Message: msg} }
+	k := func(reason, msg string) Event {
+		return Event{Reason: reason, Type: "Normal", Source: "karpenter", Message: msg}
+	}
 	warn := func(reason, msg string) Event {
 		return Event{Reason: reason, Type: "Warning", Source: "karpenter", Message: msg}
 	}
