@@ -201,6 +201,11 @@ func (c *Cluster) concerns(ref objRef) bool {
 	return false
 }
 
+// beforeStart reports whether t is from before the viewer started. The API
+// stamps objects and events to the second: one stamped in the second the
+// viewer started counts as after.
+func (c *Cluster) beforeStart(t time.Time) bool { return t.Before(c.started.Truncate(time.Second)) }
+
 func (c *Cluster) poolConcerned(name string) bool {
 	return c.opts.Selector.Empty() || c.poolShown[name] > 0
 }
@@ -223,7 +228,7 @@ func (c *Cluster) eventActivity(e *eventObj) {
 			return
 		}
 	}
-	cand := candidate{line: line, about: about, old: e.ev.Time.Before(c.started)}
+	cand := candidate{line: line, about: about, old: c.beforeStart(e.ev.Time)}
 	if !c.allSynced {
 		c.addLine(cand)
 		return
@@ -268,7 +273,7 @@ func (c *Cluster) eventLine(e *eventObj) (Activity, bool) {
 	case karpenter.KindEvicted:
 		a.Kind, a.Object, a.Pods, a.Message = ActEvent, "", 1, e.ev.Message
 	case karpenter.KindDisruptionTerminating:
-		c.disruptionBegan(e.about, f.Reason, e.ev.Time, e.ev.Time.Before(c.started))
+		c.disruptionBegan(e.about, f.Reason, e.ev.Time, c.beforeStart(e.ev.Time))
 		return Activity{}, false
 	case karpenter.KindConsolidationApproved, karpenter.KindGracePeriodExpiring,
 		karpenter.KindAwaitingVolumeDetachment, karpenter.KindConsistency, karpenter.KindDisrupted:

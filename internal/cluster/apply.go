@@ -237,7 +237,7 @@ func (c *Cluster) claimActivity(ce *claimEntry, was *claimObj) {
 	n := ce.obj
 	ref := objRef{kind: kindClaim, name: n.name}
 	if was == nil {
-		if n.created.Before(c.started) {
+		if c.beforeStart(n.created) {
 			return
 		}
 		a := Activity{Time: n.created, Kind: ActLaunch, Object: ref.String(), Node: n.nodeName, NodePool: n.labels[labelNodePool],
@@ -260,9 +260,10 @@ func (c *Cluster) claimActivity(ce *claimEntry, was *claimObj) {
 	now := c.opts.Now()
 	steps, before := n.life.Steps, was.life.Steps
 	if ready := steps[len(steps)-1]; ready.Status == karpenter.StatusTrue && before[len(before)-1].Status != karpenter.StatusTrue &&
-		!n.created.Before(c.started) {
+		!c.beforeStart(nonZeroTime(ready.At, now)) {
 		a := Activity{Time: nonZeroTime(ready.At, now), Kind: ActReady, Object: ref.String(), Node: n.nodeName,
-			NodePool: n.labels[labelNodePool], InstanceType: n.desc.InstanceType, Capacity: n.desc.Capacity, Zone: n.desc.Zone}
+			NodePool: n.labels[labelNodePool]}
+		c.describeLaunch(&a, n)
 		d := karpenter.ParseLifecycle(n.conds).Durations(n.created)
 		a.Steps = d[:]
 		c.addLine(candidate{line: a, about: ref})

@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -41,7 +42,10 @@ type Script struct {
 
 // Step is one change after a delay. Exactly one of Add, Update, Patch and
 // Delete is set. With Repeat n, the step runs n times with "$i" in its
-// strings replaced by From, From+1, ...; "$now" becomes the current time.
+// strings replaced by From, From+1, ...; "$now" becomes the current time
+// ("$now-2h13m": that long before), and "$time:NAME" the time it was first
+// written in this pass through the setup or the loop (so a later patch can
+// repeat an earlier step's time: a list in a merge patch is replaced whole).
 type Step struct {
 	Wait   Duration       `json:"wait,omitempty"`
 	Say    string         `json:"say,omitempty"`
@@ -142,6 +146,8 @@ type Cluster struct {
 	speed   float64
 	say     func(string)
 	now     func() time.Time
+	// marks are the times "$time:NAME" stood for in this pass.
+	marks map[string]string
 }
 
 // New builds the in-memory clients (NodeClaims and NodePools served) for a script. say
@@ -174,6 +180,7 @@ func (c *Cluster) Run(ctx context.Context) error {
 }
 
 func (c *Cluster) play(ctx context.Context, steps []Step) error {
+	c.marks = map[string]string{}
 	for i, st := range steps {
 		if st.Wait > 0 {
 			t := time.NewTimer(time.Duration(float64(st.Wait) / c.speed))
@@ -211,7 +218,7 @@ func (c *Cluster) tracker(k kind) clienttesting.ObjectTracker {
 }
 
 func (c *Cluster) apply(st Step, i int) error {
-	sub := substituter{i: i, now: c.now().UTC().Format(time.RFC3339)}
+	sub := substituter{i: i, now: c.now().UTC(), marks: c.marks}
 	switch {
 	case st.Add != nil, st.Update != nil:
 		m := st.Add
@@ -290,13 +297,40 @@ func (c *Cluster) typed(k kind, m map[string]any) (runtime.Object, error) {
 }
 
 type substituter struct {
-	i   int
-	now string
+	i     int
+	now   time.Time
+	marks map[string]string
 }
+
+// timeToken is "$now" with an optional offset, or "$time:NAME".
+var timeToken = regexp.MustCompile(`\$now([+-][0-9][0-9.a-zµ]*)?|\$time:[A-Za-z0-9_.-]+`)
 
 func (s substituter) str(v string) string {
 	v = strings.ReplaceAll(v, "$i", fmt.Sprint(s.i))
-	return strings.ReplaceAll(v, "$now", s.now)
+	if !strings.Contains(v, "$") {
+		return v
+	}
+	return timeToken.ReplaceAllStringFunc(v, func(tok string) string {
+		if name, ok := strings.CutPrefix(tok, "$time:"); ok {
+			if t, seen := s.marks[name]; seen {
+				return t
+			}
+			t := s.now.Format(time.RFC3339)
+			if s.marks != nil {
+				s.marks[name] = t
+			}
+			return t
+		}
+		at := s.now
+		if off := strings.TrimPrefix(tok, "$now"); off != "" {
+			d, err := time.ParseDuration(off)
+			if err != nil {
+				return tok
+			}
+			at = at.Add(d)
+		}
+		return at.Format(time.RFC3339)
+	})
 }
 
 func (s substituter) ref(r Ref) Ref {
