@@ -129,7 +129,7 @@ func karpenterCluster(tb testing.TB, nodes, pods int, opts Options) *Cluster {
 			cond("Consolidatable", "True", "Consolidatable", t0))
 		obj, _ := c.res.transformClaim(u)
 		c.applyClaim(nil, obj)
-		ev, _ := transformEvent(kevent(fmt.Sprintf("uncons-%d", i), "Unconsolidatable", "Node", "", name, "Can't replace with a cheaper node", t0.Add(time.Hour)))
+		ev, _ := transformEvent(kevent(fmt.Sprintf("uncons-%d", i), "Unconsolidatable", on("Node", "", name), "Can't replace with a cheaper node", t0.Add(time.Hour)))
 		c.applyEvent(nil, ev)
 	}
 	for _, name := range []string{"default", "spot"} {
@@ -182,11 +182,11 @@ func BenchmarkKarpenterEvent(b *testing.B) {
 		p := fmt.Sprintf("pending-%d", i)
 		switch i % 3 {
 		case 0:
-			evs[i] = kevent("fs-"+p, "FailedScheduling", "Pod", "app", p, `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, t0.Add(2*time.Hour))
+			evs[i] = kevent("fs-"+p, "FailedScheduling", on("Pod", "app", p), `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, t0.Add(2*time.Hour))
 		case 1:
-			evs[i] = kevent("nom-"+p, "Nominated", "Pod", "app", p, "Pod should schedule on: nodeclaim/default-00001", t0.Add(2*time.Hour))
+			evs[i] = kevent("nom-"+p, "Nominated", on("Pod", "app", p), "Pod should schedule on: nodeclaim/default-00001", t0.Add(2*time.Hour))
 		default:
-			evs[i] = kevent("blk-"+p, "DisruptionBlocked", "Node", "", bigNodeName(i%5000), `Pod has "karpenter.sh/do-not-disrupt" annotation (Pod=app/x)`, t0.Add(2*time.Hour))
+			evs[i] = kevent("blk-"+p, "DisruptionBlocked", on("Node", "", bigNodeName(i%5000)), `Pod has "karpenter.sh/do-not-disrupt" annotation (Pod=app/x)`, t0.Add(2*time.Hour))
 		}
 	}
 	b.ReportAllocs()

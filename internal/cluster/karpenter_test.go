@@ -84,8 +84,14 @@ func countLines(lines []Activity, kind ActivityKind) int {
 	return n
 }
 
+// about names the object of an event.
+type about struct{ kind, ns, name string }
+
+func on(kind, ns, name string) about { return about{kind, ns, name} }
+
 // kevent is an event about an object, said by source (Karpenter unless told).
-func kevent(name, reason, kind, ns, object, msg string, at time.Time, source ...string) *corev1.Event {
+func kevent(name, reason string, o about, msg string, at time.Time, source ...string) *corev1.Event {
+	kind, ns, object := o.kind, o.ns, o.name
 	src := "karpenter"
 	if len(source) > 0 {
 		src = source[0]
@@ -157,7 +163,7 @@ func TestLaunchLifecycleNominationsAndActivity(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, p := range []string{"p1", "p2"} {
-		e.createEvent(kevent(fmt.Sprintf("nom-%d", i), "Nominated", "Pod", "app", p, "Pod should schedule on: nodeclaim/default-2z8fk", created.Add(time.Second)))
+		e.createEvent(kevent(fmt.Sprintf("nom-%d", i), "Nominated", on("Pod", "app", p), "Pod should schedule on: nodeclaim/default-2z8fk", created.Add(time.Second)))
 	}
 	s := e.waitQ(Query{Pending: true}, "two pods nominated", func(s Snapshot) bool {
 		n := e.node("default-2z8fk")(s)
@@ -244,8 +250,7 @@ func TestLaunchFailureIsNamed(t *testing.T) {
 	e.waitQ(Query{}, "launching", func(s Snapshot) bool { return e.node("default-x")(s) != nil })
 	e.updateClaim(withConditions(nodeClaim("default-x", "", "", created, labNodeLabels),
 		cond("Launched", "Unknown", "LaunchFailed", created.Add(3*time.Second))))
-	e.createEvent(kevent("ice", "InsufficientCapacityError", "NodeClaim", "", "default-x",
-		"NodeClaim default-x event: creating instance, insufficient capacity", created.Add(3*time.Second)))
+	e.createEvent(kevent("ice", "InsufficientCapacityError", on("NodeClaim", "", "default-x"), "NodeClaim default-x event: creating instance, insufficient capacity", created.Add(3*time.Second)))
 	s := e.waitQ(Query{}, "failed", func(s Snapshot) bool {
 		n := e.node("default-x")(s)
 		return n != nil && n.Lifecycle != nil && n.Lifecycle.Failed != nil && n.Lifecycle.Problem != nil &&
@@ -308,8 +313,7 @@ func TestDisruptionOfANode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e.createEvent(kevent("blocked-node", "DisruptionBlocked", "Node", "", "i-a",
-		`Cannot disrupt Node: pod "app/keeper" has "karpenter.sh/do-not-disrupt" annotation`, now.Add(time.Second)))
+	e.createEvent(kevent("blocked-node", "DisruptionBlocked", on("Node", "", "i-a"), `Cannot disrupt Node: pod "app/keeper" has "karpenter.sh/do-not-disrupt" annotation`, now.Add(time.Second)))
 	s := e.waitQ(Query{Node: "i-a", Activity: true}, "protected", func(s Snapshot) bool {
 		n := e.node("i-a")(s)
 		return n != nil && n.NodeClaim == "default-a" && len(n.Disruption.BlockingPods) == 2 && n.Disruption.Blocked != nil && s.Pods.Total == 4
@@ -344,8 +348,8 @@ func TestDisruptionOfANode(t *testing.T) {
 	if _, err := e.kube.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.createEvent(kevent("uncons-claim", "Unconsolidatable", "NodeClaim", "", "default-a", "Can't replace with a cheaper node", clk.Now()))
-	e.createEvent(kevent("uncons-node", "Unconsolidatable", "Node", "", "i-a", "Can't replace with a cheaper node", clk.Now()))
+	e.createEvent(kevent("uncons-claim", "Unconsolidatable", on("NodeClaim", "", "default-a"), "Can't replace with a cheaper node", clk.Now()))
+	e.createEvent(kevent("uncons-node", "Unconsolidatable", on("Node", "", "i-a"), "Can't replace with a cheaper node", clk.Now()))
 	s = e.waitQ(Query{Activity: true}, "node protected", func(s Snapshot) bool {
 		d := e.node("i-a")(s).Disruption
 		return d.DoNotDisrupt && d.Blocked != nil && d.Blocked.Reason == "Unconsolidatable" && countLines(s.Activity, ActBlocked) >= 2
@@ -365,8 +369,8 @@ func TestDisruptionOfANode(t *testing.T) {
 	if _, err := e.kube.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.createEvent(kevent("term-node", "DisruptionTerminating", "Node", "", "i-a", "Disrupting Node: Underutilized", committed))
-	e.createEvent(kevent("term-claim", "DisruptionTerminating", "NodeClaim", "", "default-a", "Disrupting NodeClaim: Underutilized", committed))
+	e.createEvent(kevent("term-node", "DisruptionTerminating", on("Node", "", "i-a"), "Disrupting Node: Underutilized", committed))
+	e.createEvent(kevent("term-claim", "DisruptionTerminating", on("NodeClaim", "", "default-a"), "Disrupting NodeClaim: Underutilized", committed))
 	// A blocked message from before the commitment is about another state.
 	s = e.waitQ(Query{Activity: true}, "disrupting", func(s Snapshot) bool {
 		d := e.node("i-a")(s).Disruption
@@ -410,11 +414,11 @@ func TestPendingPodsExplained(t *testing.T) {
 		pod("app", "ran", "a", "100m", corev1.PodRunning),
 		// From before the viewer: one for a pod now running (not news),
 		// two for a pod still waiting (the newest is news).
-		kevent("old-ran", "FailedScheduling", "Pod", "app", "ran", `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, started.Add(-10*time.Minute)),
-		kevent("old-waits-1", "FailedScheduling", "Pod", "app", "waits", `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, started.Add(-9*time.Minute)),
-		kevent("old-waits-2", "FailedScheduling", "Pod", "app", "waits", `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, started.Add(-5*time.Minute)),
-		kevent("old-sched", "FailedScheduling", "Pod", "app", "waits", "0/1 nodes are available: 1 Insufficient cpu.", started.Add(-8*time.Minute), "default-scheduler"),
-		kevent("old-nominated", "Nominated", "Pod", "app", "ran", "Pod should schedule on: node/a", started.Add(-11*time.Minute)),
+		kevent("old-ran", "FailedScheduling", on("Pod", "app", "ran"), `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, started.Add(-10*time.Minute)),
+		kevent("old-waits-1", "FailedScheduling", on("Pod", "app", "waits"), `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, started.Add(-9*time.Minute)),
+		kevent("old-waits-2", "FailedScheduling", on("Pod", "app", "waits"), `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, started.Add(-5*time.Minute)),
+		kevent("old-sched", "FailedScheduling", on("Pod", "app", "waits"), "0/1 nodes are available: 1 Insufficient cpu.", started.Add(-8*time.Minute), "default-scheduler"),
+		kevent("old-nominated", "Nominated", on("Pod", "app", "ran"), "Pod should schedule on: node/a", started.Add(-11*time.Minute)),
 	})
 	s := e.waitQ(Query{Pending: true, Activity: true}, "explained", func(s Snapshot) bool {
 		return len(s.Pending) == 1 && s.Pending[0].Waiting.Karpenter != ""
@@ -440,7 +444,7 @@ func TestPendingPodsExplained(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.waitQ(Query{Pending: true}, name, func(s Snapshot) bool { return len(s.Pending) == i+2 })
-		e.createEvent(kevent("fs-"+name, "FailedScheduling", "Pod", "app", name, `Failed to schedule pod, node limits have been exhausted for nodepool (NodePool=default)`, clk.Now()))
+		e.createEvent(kevent("fs-"+name, "FailedScheduling", on("Pod", "app", name), `Failed to schedule pod, node limits have been exhausted for nodepool (NodePool=default)`, clk.Now()))
 	}
 	s = e.waitQ(Query{Activity: true}, "folded", func(s Snapshot) bool {
 		l := findLine(s.Activity, ActUnschedulable, "")
@@ -450,7 +454,7 @@ func TestPendingPodsExplained(t *testing.T) {
 		t.Errorf("folded line %+v", l)
 	}
 	// Karpenter nominates the waiting pod: that is its latest word.
-	e.createEvent(kevent("nom", "Nominated", "Pod", "app", "waits", "Pod should schedule on: nodeclaim/default-b9q4z", clk.Now().Add(time.Second)))
+	e.createEvent(kevent("nom", "Nominated", on("Pod", "app", "waits"), "Pod should schedule on: nodeclaim/default-b9q4z", clk.Now().Add(time.Second)))
 	s = e.waitQ(Query{Pending: true}, "nominated", func(s Snapshot) bool {
 		for _, p := range s.Pending {
 			if p.Name == "waits" && p.Waiting.Nominated != "" {
@@ -479,8 +483,8 @@ func TestReplacementInTheLedger(t *testing.T) {
 	if _, err := e.dyn.Resource(NodeClaimResource).Create(ctx, repl, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.createEvent(kevent("launching", "DisruptionLaunching", "NodeClaim", "", "default-small", "Launching NodeClaim: Underutilized", now))
-	e.createEvent(kevent("term", "DisruptionTerminating", "Node", "", "big", "Disrupting Node: Underutilized", now))
+	e.createEvent(kevent("launching", "DisruptionLaunching", on("NodeClaim", "", "default-small"), "Launching NodeClaim: Underutilized", now))
+	e.createEvent(kevent("term", "DisruptionTerminating", on("Node", "", "big"), "Disrupting Node: Underutilized", now))
 	e.waitQ(Query{}, "replacement told", func(s Snapshot) bool {
 		l := findLine(s.Activity, ActLaunch, "nodeclaim/default-small")
 		return l != nil && l.Reason == "Underutilized" && findLine(s.Activity, ActDisrupting, "") != nil
@@ -539,8 +543,8 @@ func TestNodePoolsRows(t *testing.T) {
 		nodePool("empty", map[string]any{"disruption": map[string]any{"consolidationPolicy": "WhenEmpty", "consolidateAfter": "Never"}}, nil),
 		nodeClaim("default-new", "", "", t0.Add(2*time.Hour), map[string]string{"karpenter.sh/nodepool": "default", "node.kubernetes.io/instance-type": "t3a.medium"}),
 	)
-	e.createEvent(kevent("nci", "NoCompatibleInstanceTypes", "NodePool", "", "default", "NodePool requirements filtered out all compatible available instance types", clk.Now()))
-	e.createEvent(kevent("budget", "DisruptionBlocked", "NodePool", "", "default", "No allowed disruptions for disruption reason Underutilized due to blocking budget", clk.Now().Add(time.Second)))
+	e.createEvent(kevent("nci", "NoCompatibleInstanceTypes", on("NodePool", "", "default"), "NodePool requirements filtered out all compatible available instance types", clk.Now()))
+	e.createEvent(kevent("budget", "DisruptionBlocked", on("NodePool", "", "default"), "No allowed disruptions for disruption reason Underutilized due to blocking budget", clk.Now().Add(time.Second)))
 	s := e.waitQ(Query{NodePools: true, Activity: true}, "pools", func(s Snapshot) bool {
 		return len(s.NodePools) == 5 && len(s.NodePools[0].Events) == 2 && s.NodePools[0].Claims == 1
 	})
