@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -41,7 +42,10 @@ type Script struct {
 
 // Step is one change after a delay. Exactly one of Add, Update, Patch and
 // Delete is set. With Repeat n, the step runs n times with "$i" in its
-// strings replaced by From, From+1, ...; "$now" becomes the current time.
+// strings replaced by From, From+1, ...; "$now" becomes the current time
+// ("$now-2h13m": that long before), and "$time:NAME" the time it was first
+// written in this pass through the setup or the loop (so a later patch can
+// repeat an earlier step's time: a list in a merge patch is replaced whole).
 type Step struct {
 	Wait   Duration       `json:"wait,omitempty"`
 	Say    string         `json:"say,omitempty"`
@@ -114,7 +118,7 @@ func Parse(data []byte) (*Script, error) {
 
 type kind struct {
 	gvr     schema.GroupVersionResource
-	dynamic bool // NodeClaims live in the dynamic client
+	dynamic bool // NodeClaims and NodePools live in the dynamic client
 	new     func() runtime.Object
 }
 
@@ -123,12 +127,13 @@ var kinds = map[string]kind{
 	"Pod":       {gvr: corev1.SchemeGroupVersion.WithResource("pods"), new: func() runtime.Object { return &corev1.Pod{} }},
 	"Event":     {gvr: corev1.SchemeGroupVersion.WithResource("events"), new: func() runtime.Object { return &corev1.Event{} }},
 	"NodeClaim": {gvr: cluster.NodeClaimResource, dynamic: true},
+	"NodePool":  {gvr: cluster.NodePoolResource, dynamic: true},
 }
 
 func kindOf(k string) (kind, error) {
 	kd, ok := kinds[k]
 	if !ok {
-		return kind{}, fmt.Errorf("unknown kind %q (want Node, Pod, Event or NodeClaim)", k)
+		return kind{}, fmt.Errorf("unknown kind %q (want Node, Pod, Event, NodeClaim or NodePool)", k)
 	}
 	return kd, nil
 }
@@ -142,18 +147,20 @@ type Cluster struct {
 	say     func(string)
 	now     func() time.Time
 	setUp   bool // the setup steps were played (Setup)
+	// marks are the times "$time:NAME" stood for in this pass.
+	marks map[string]string
 }
 
-// New builds the in-memory clients (NodeClaims served) for a script. say
+// New builds the in-memory clients (NodeClaims and NodePools served) for a script. say
 // receives the narration ("$ kubectl scale ..."); speed > 1 plays faster.
 func New(script *Script, speed float64, say func(string)) *Cluster {
 	kube := fake.NewClientset()
 	kube.Discovery().(*fakediscovery.FakeDiscovery).Resources = []*metav1.APIResourceList{{
 		GroupVersion: "karpenter.sh/v1",
-		APIResources: []metav1.APIResource{{Name: "nodeclaims", Kind: "NodeClaim"}},
+		APIResources: []metav1.APIResource{{Name: "nodeclaims", Kind: "NodeClaim"}, {Name: "nodepools", Kind: "NodePool"}},
 	}}
 	dyn := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
-		map[schema.GroupVersionResource]string{kinds["NodeClaim"].gvr: "NodeClaimList"})
+		map[schema.GroupVersionResource]string{kinds["NodeClaim"].gvr: "NodeClaimList", kinds["NodePool"].gvr: "NodePoolList"})
 	if say == nil {
 		say = func(string) {}
 	}
@@ -174,6 +181,7 @@ func (c *Cluster) Run(ctx context.Context) error {
 }
 
 func (c *Cluster) play(ctx context.Context, steps []Step) error {
+	c.marks = map[string]string{}
 	for i, st := range steps {
 		if st.Wait > 0 {
 			t := time.NewTimer(time.Duration(float64(st.Wait) / c.speed))
@@ -211,7 +219,7 @@ func (c *Cluster) tracker(k kind) clienttesting.ObjectTracker {
 }
 
 func (c *Cluster) apply(st Step, i int) error {
-	sub := substituter{i: i, now: c.now().UTC().Format(time.RFC3339)}
+	sub := substituter{i: i, now: c.now().UTC(), marks: c.marks}
 	switch {
 	case st.Add != nil, st.Update != nil:
 		m := st.Add
@@ -290,13 +298,40 @@ func (c *Cluster) typed(k kind, m map[string]any) (runtime.Object, error) {
 }
 
 type substituter struct {
-	i   int
-	now string
+	i     int
+	now   time.Time
+	marks map[string]string
 }
+
+// timeToken is "$now" with an optional offset, or "$time:NAME".
+var timeToken = regexp.MustCompile(`\$now([+-][0-9][0-9.a-zµ]*)?|\$time:[A-Za-z0-9_.-]+`)
 
 func (s substituter) str(v string) string {
 	v = strings.ReplaceAll(v, "$i", fmt.Sprint(s.i))
-	return strings.ReplaceAll(v, "$now", s.now)
+	if !strings.Contains(v, "$") {
+		return v
+	}
+	return timeToken.ReplaceAllStringFunc(v, func(tok string) string {
+		if name, ok := strings.CutPrefix(tok, "$time:"); ok {
+			if t, seen := s.marks[name]; seen {
+				return t
+			}
+			t := s.now.Format(time.RFC3339)
+			if s.marks != nil {
+				s.marks[name] = t
+			}
+			return t
+		}
+		at := s.now
+		if off := strings.TrimPrefix(tok, "$now"); off != "" {
+			d, err := time.ParseDuration(off)
+			if err != nil {
+				return tok
+			}
+			at = at.Add(d)
+		}
+		return at.Format(time.RFC3339)
+	})
 }
 
 func (s substituter) ref(r Ref) Ref {

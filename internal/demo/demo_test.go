@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -64,7 +66,7 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 		t.Helper()
 		deadline := time.After(60 * time.Second)
 		for {
-			if s := m.Snapshot(); s.Synced && cond(s) {
+			if s := m.SnapshotFor(cluster.Query{Pending: true, NodePools: true, Activity: true}); s.Synced && cond(s) {
 				return s
 			}
 			select {
@@ -73,7 +75,8 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 			case s := <-saidc:
 				said = append(said, s)
 			case <-deadline:
-				t.Fatalf("timed out waiting for %s", what)
+				s := m.SnapshotFor(cluster.Query{Activity: true})
+				t.Fatalf("timed out waiting for %s; savings %+v, activity:\n%+v", what, s.Savings, s.Activity)
 			case <-time.After(5 * time.Millisecond):
 			}
 		}
@@ -86,6 +89,30 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 	if p := s.Nodes[0].Price; p.Hourly != 0.0376+0.00451 || p.Source != pricing.Live {
 		t.Errorf("lab price %+v, want the live $0.0376 + $0.00451", p)
 	}
+	pool := func(s cluster.Snapshot, name string) *cluster.NodePool {
+		for i := range s.NodePools {
+			if s.NodePools[i].Name == name {
+				return &s.NodePools[i]
+			}
+		}
+		return nil
+	}
+	pending := func(s cluster.Snapshot, name string) *cluster.Pod {
+		for i := range s.Pending {
+			if s.Pending[i].Name == name {
+				return &s.Pending[i]
+			}
+		}
+		return nil
+	}
+	line := func(s cluster.Snapshot, kind cluster.ActivityKind) *cluster.Activity {
+		for i := len(s.Activity) - 1; i >= 0; i-- {
+			if s.Activity[i].Kind == kind {
+				return &s.Activity[i]
+			}
+		}
+		return nil
+	}
 	second := func(s cluster.Snapshot) *cluster.Node {
 		for i := range s.Nodes {
 			if s.Nodes[i].Name != "i-0123456789abcdef0" {
@@ -94,8 +121,15 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 		}
 		return nil
 	}
-	waitFor("a launching NodeClaim", func(s cluster.Snapshot) bool {
-		return len(s.Nodes) == 2 && second(s).Launching
+	if np := pool(s, "general-purpose"); np == nil || !np.Known || fmt.Sprint(np.Limits) != "[{cpu 6000 4000}]" || np.ConsolidationPolicy != "WhenEmptyOrUnderutilized" {
+		t.Errorf("the lab's NodePool: %+v", np)
+	}
+	waitFor("a launching NodeClaim with the pending pod nominated to it", func(s cluster.Snapshot) bool {
+		return len(s.Nodes) == 2 && second(s).Launching && second(s).Nominated == 1 && second(s).Lifecycle != nil
+	})
+	waitFor("the NodeClaim launched, not yet registered", func(s cluster.Snapshot) bool {
+		n := second(s)
+		return len(s.Nodes) == 2 && n.Launching && n.Lifecycle.Steps[0].Status == "True" && n.Lifecycle.Steps[1].Status == "Unknown"
 	})
 	s = waitFor("the lab's two-node screen", func(s cluster.Snapshot) bool {
 		return len(s.Nodes) == 2 && !second(s).Launching && s.Pods.Running == 9
@@ -103,19 +137,87 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 	if s.Totals[0] != (cluster.Quantity{Used: 1800, Allocatable: 3560}) || s.Nodes[0].Pods+s.Nodes[1].Pods != 9 || second(s).Pods != 1 {
 		t.Errorf("two-node screen: totals %+v, pods %d+%d", s.Totals, s.Nodes[0].Pods, s.Nodes[1].Pods)
 	}
-	waitFor("the empty node deleting", func(s cluster.Snapshot) bool {
-		return len(s.Nodes) == 2 && second(s).Deleting && second(s).Cordoned
+	s = waitFor("the NodeClaim Ready, told in the activity", func(s cluster.Snapshot) bool { return line(s, cluster.ActReady) != nil })
+	if l, launch := line(s, cluster.ActReady), line(s, cluster.ActLaunch); len(l.Steps) != 4 || l.Node != "i-0123456789abcdef2" ||
+		launch == nil || launch.Pods != 1 || launch.InstanceType != "t3a.medium" || launch.Object != "nodeclaim/general-purpose-x7k2p" {
+		t.Errorf("activity: ready %+v, launch %+v", l, launch)
+	}
+	s = waitFor("the report waiting for the NodePool's limit", func(s cluster.Snapshot) bool {
+		p := pending(s, "report-7f9c4")
+		return p != nil && p.Waiting.Karpenter != "" && p.Waiting.Scheduler != ""
 	})
-	waitFor("back to one node", func(s cluster.Snapshot) bool { return len(s.Nodes) == 1 && s.Pods.Total == 1 })
+	if w := pending(s, "report-7f9c4").Waiting; w.Karpenter != `NodePool "general-purpose" limits exhausted` || w.Scheduler != "Insufficient cpu, node affinity" {
+		t.Errorf("the report waits: %+v", w)
+	}
+	if np := pool(s, "general-purpose"); np == nil || fmt.Sprint(np.Limits) != "[{cpu 6000 6000}]" || np.Nodes != 2 {
+		t.Errorf("the NodePool at its limit: %+v", np)
+	}
+	s = waitFor("the empty node deleting", func(s cluster.Snapshot) bool {
+		return len(s.Nodes) == 2 && second(s).Deleting && second(s).Cordoned && second(s).Disruption.Reason != ""
+	})
+	if d := second(s).Disruption; d.Reason != "Empty" || !d.Tainted || d.Consolidatable.IsZero() {
+		t.Errorf("the empty node: %+v", d)
+	}
+	lab := 0.0376 + 0.00451
+	s = waitFor("back to one node", func(s cluster.Snapshot) bool {
+		return len(s.Nodes) == 1 && s.Pods.Total == 1 && len(s.Savings.Entries) > 0
+	})
+	// (The test reads more slowly than the demo plays: by now it may have
+	// looped; each pass adds two entries.)
+	sv := s.Savings
+	if last := sv.Entries[len(sv.Entries)-1]; last.Reason != "Empty" || last.Price != lab || last.Replacement != 0 ||
+		math.Abs(sv.Hourly-lab*float64(len(sv.Entries))) > 1e-9 || sv.Currency != "USD" || sv.SoFar < 0 {
+		t.Errorf("the ledger after the empty node: %+v", sv)
+	}
+	if l := line(s, cluster.ActRemoved); l == nil || l.Reason != "Empty" || l.Saving == nil || l.Price.Hourly != lab {
+		t.Errorf("removed line %+v", l)
+	}
 	waitFor("section 4: two nodes", func(s cluster.Snapshot) bool { return len(s.Nodes) == 2 && s.Pods.Running == 9 })
+	s = waitFor("the underutilised node kept by a do-not-disrupt pod", func(s cluster.Snapshot) bool {
+		return len(s.Nodes) == 2 && second(s).Disruption.Blocked != nil && second(s).Disruption.Protected()
+	})
+	if d := second(s).Disruption; fmt.Sprint(d.BlockingPods) != "[my-cool-app/fastapi-deployment-6b5f9d7c4-p9]" ||
+		d.Blocked.Message != `Pod has "karpenter.sh/do-not-disrupt" annotation (Pod=my-cool-app/fastapi-deployment-6b5f9d7c4-p9)` || d.Reason != "" {
+		t.Errorf("kept: %+v", d)
+	}
 	s = waitFor("consolidated to one node with 8 pods", func(s cluster.Snapshot) bool {
 		return len(s.Nodes) == 1 && s.Nodes[0].Pods == 8 && s.Pods.Total == 8
 	})
 	if s.Totals[0].Used != 1600 {
 		t.Errorf("after consolidation: %+v", s.Totals)
 	}
+	if sv := s.Savings; len(sv.Entries) < 2 || sv.Entries[len(sv.Entries)-1].Reason != "Underutilized" ||
+		sv.Entries[len(sv.Entries)-1].Node != "i-0123456789abcdef3" || math.Abs(sv.Hourly-lab*float64(len(sv.Entries))) > 1e-9 {
+		t.Errorf("the ledger after consolidation: %+v", sv)
+	}
 	waitFor("the loop's start again", func(s cluster.Snapshot) bool { return len(s.Nodes) == 1 && s.Pods.Total == 1 })
 	if len(said) == 0 || !strings.Contains(said[0], "--replicas 9") {
 		t.Errorf("narration: %q", said)
+	}
+}
+
+// "$now" takes an offset; "$time:NAME" is the time NAME was first written in
+// the pass, so a later step can write an earlier step's time again.
+func TestTimeSubstitutions(t *testing.T) {
+	at := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	marks := map[string]string{}
+	sub := substituter{i: 3, now: at, marks: marks}
+	for in, want := range map[string]string{
+		"$now":                   "2026-11-01T12:00:00Z",
+		"$now-2h13m":             "2026-11-01T09:47:00Z",
+		"$now+1.5s":              "2026-11-01T12:00:01Z",
+		"x-$now":                 "x-2026-11-01T12:00:00Z",
+		"$now-soon":              "2026-11-01T12:00:00Z-soon",
+		"$now-5x":                "$now-5x", // not a duration: left as written
+		"p$i.$time:launched-p$i": "p3.2026-11-01T12:00:00Z",
+		"$time:":                 "$time:",
+	} {
+		if got := sub.str(in); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+	later := substituter{i: 3, now: at.Add(time.Minute), marks: marks}
+	if got := later.str("$time:launched-p3 $time:ready"); got != "2026-11-01T12:00:00Z 2026-11-01T12:01:00Z" {
+		t.Errorf("a later step: %q", got)
 	}
 }
