@@ -12,6 +12,10 @@ import (
 
 // Lifecycle is a NodeClaim's progress through Karpenter's conditions.
 type Lifecycle struct {
+	// Created is the NodeClaim's creation time, from which the steps'
+	// durations count (a Node's own Created is later: it registers after
+	// the launch).
+	Created time.Time
 	// Steps are Launched, Registered, Initialized and Ready, in that order,
 	// each as the NodeClaim last reported it (a step it has not reported
 	// has Status "" and a zero At).
@@ -186,6 +190,10 @@ type Activity struct {
 	// Price is the node's hourly price when known (Known false otherwise);
 	// for ActRemoved it is what the node cost.
 	Price pricing.Price
+	// Saved is, for ActRemoved, the hourly saving the removal adds to
+	// Savings (Price less its replacements' prices, as in the ledger);
+	// 0 when it does not count as a saving.
+	Saved float64
 	// Count is how many identical lines were folded into this one (1 for
 	// a single one).
 	Count int
