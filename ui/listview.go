@@ -217,7 +217,7 @@ func (v *listView) render(c *common, width, height int) string {
 
 	lines := make([]string, 0, l.height)
 	lines = append(lines, summaryLines(s, width, st)...)
-	lines = append(lines, podLine(s.Pods), "")
+	lines = append(lines, podSummary(s, width, st), "")
 
 	start := min(page*l.perPage, len(v.rows))
 	end := min(start+l.perPage, len(v.rows))
@@ -241,8 +241,8 @@ func (v *listView) render(c *common, width, height int) string {
 	if l.notes {
 		lines = append(lines, notesLine(s.Notes, c.opts.Demo, st))
 	}
-	for _, e := range s.Events[len(s.Events)-l.events:] {
-		lines = append(lines, st.event.Render(eventText(e, c.now)))
+	for _, a := range newestActivity(s.Activity, l.activity, c.now, !s.Cost.Disabled) {
+		lines = append(lines, st.event.Render(a))
 	}
 	statusEnd := len(lines)
 

@@ -255,7 +255,7 @@ func (v *nodeView) header(c *common, lk *look, width int) []string {
 	if !n.Created.IsZero() {
 		id = append(id, plainCell("age "+age(c.now, n.Created)))
 	}
-	ready := readyCell(n, c.now)
+	ready := readyText(n, c.now, false)
 	id = append(id, styledCell(ready, readyStyle(ready, st), colour))
 	switch {
 	case n.Cordoned && n.Deleting:
@@ -291,14 +291,17 @@ func priceText(p pricing.Price) (text string, unknown bool) {
 	return text + ")", false
 }
 
-// readyStyle colours a readyCell: Launching is on its way, anything else
-// that is not Ready (NotReady, NoNode) is bad.
+// readyStyle colours a readyText: a launch on its way (Launching,
+// Registering, Initializing) is ok, anything else that is not Ready
+// (NotReady, NoNode, a failed launch) is bad.
 func readyStyle(ready string, st *styles) lipgloss.Style {
-	switch {
-	case ready == "Ready":
+	if ready == "Ready" {
 		return st.good
-	case strings.HasPrefix(ready, "Launching"):
-		return st.ok
+	}
+	for _, s := range launchSteps {
+		if strings.HasPrefix(ready, s.doing+"/") {
+			return st.ok
+		}
 	}
 	return st.bad
 }

@@ -98,6 +98,8 @@ func TestRenderGolden(t *testing.T) {
 		{name: "stale", snap: stale},
 		{name: "syncing", snap: syncing},
 		{name: "status", snap: statusSnapshot(), opts: Options{Demo: true}},
+		{name: "karpenter", snap: karpenterSnapshot()},
+		{name: "karpenter_24", snap: karpenterSnapshot(), height: 24},
 		{name: "paged", snap: bigSnapshot(40), height: 16, page: 2},
 		{name: "full_help", snap: bigSnapshot(40), height: 16, page: 99, showAll: true, opts: Options{Version: "v1.0.0"}},
 	}
