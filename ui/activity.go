@@ -93,7 +93,7 @@ func activityWords(a, prev *cluster.Activity, priced bool) string {
 			s += " " + sanitize(a.Reason)
 		}
 		if a.Message != "" {
-			s += " " + quoted(a.Message)
+			s += quoted(a.Message)
 		}
 	case cluster.ActUnschedulable:
 		s = "pods unschedulable"

@@ -275,7 +275,7 @@ func lifecycle(created time.Time, done int, reason string) *cluster.Lifecycle {
 func karpenterNodes() []cluster.Node {
 	price := pricing.Price{Hourly: labHourly, Currency: "USD", Source: pricing.Live}
 	kept := autoNode("i-0123456789abcdef0", 1600, 8)
-	kept.Price = price
+	kept.Price, kept.NodeClaim = price, "general-purpose-abcde"
 	kept.Lifecycle = lifecycle(kept.Created.Add(-30*time.Second), 3, "")
 	kept.Disruption = cluster.Disruption{
 		BlockingPods:   []string{"my-cool-app/fastapi-deployment-6b5f9d7c4-2bq5x"},
@@ -283,7 +283,7 @@ func karpenterNodes() []cluster.Node {
 		Blocked:        &cluster.Event{Time: testNow.Add(-4 * time.Minute), Reason: "DisruptionBlocked", Object: "node/i-0123456789abcdef0", Message: `Pod "my-cool-app/fastapi-deployment-6b5f9d7c4-2bq5x" has "karpenter.sh/do-not-disrupt" annotation`},
 	}
 	going := autoNode("i-0123456789abcdef2", 200, 1)
-	going.Price = price
+	going.Price, going.NodeClaim = price, "general-purpose-f3k9d"
 	going.Lifecycle = lifecycle(going.Created.Add(-30*time.Second), 3, "")
 	going.Disruption = cluster.Disruption{Reason: "Underutilized", Tainted: true, Consolidatable: testNow.Add(-20 * time.Minute)}
 	initializing := autoNode("i-0fedcba9876543210", 0, 2)
@@ -303,7 +303,7 @@ func karpenterNodes() []cluster.Node {
 	failed.Lifecycle.Problem = &cluster.Event{Time: testNow.Add(-90 * time.Second), Reason: "InsufficientCapacityError", Object: "nodeclaim/general-purpose-zz9xw",
 		Message: "NodeClaim general-purpose-zz9xw event: creating instance, insufficient capacity"}
 	pinned := autoNode("i-0aaaabbbbccccdddd", 900, 4)
-	pinned.Price, pinned.Cordoned = price, true
+	pinned.Price, pinned.Cordoned, pinned.NodeClaim = price, true, "system-8hd2s"
 	pinned.NodePool, pinned.Labels = "system", map[string]string{"karpenter.sh/nodepool": "system"}
 	pinned.Lifecycle = lifecycle(pinned.Created.Add(-30*time.Second), 3, "")
 	pinned.Disruption = cluster.Disruption{DoNotDisrupt: true, Drifted: "NodePoolDrifted"}

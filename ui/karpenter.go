@@ -23,11 +23,11 @@ const (
 )
 
 // launchSteps are the steps a row reports while it is on its way, with the
-// words for the step in progress and the step done.
-var launchSteps = []struct{ typ, doing, done string }{
-	{stepLaunched, "Launching", "launched"},
-	{stepRegistered, "Registering", "registered"},
-	{stepInitialized, "Initializing", "initialized"},
+// words for the step in progress, done, and failed.
+var launchSteps = []struct{ typ, doing, done, failed string }{
+	{stepLaunched, "Launching", "launched", "launch failed"},
+	{stepRegistered, "Registering", "registered", "registration failed"},
+	{stepInitialized, "Initializing", "initialized", "initialization failed"},
 }
 
 // glyphProtected marks a node Karpenter will not disrupt (and the pods that
@@ -196,7 +196,12 @@ func objectText(obj string) string {
 	return strings.Replace(sanitize(obj), "/", " ", 1)
 }
 
-// quoted is a message in double quotes, whitespace folded.
+// quoted is a message after a reason: in double quotes, whitespace folded;
+// after a colon when it has quotes of its own.
 func quoted(msg string) string {
-	return `"` + strings.Join(strings.Fields(sanitize(msg)), " ") + `"`
+	m := strings.Join(strings.Fields(sanitize(msg)), " ")
+	if strings.Contains(m, `"`) {
+		return ": " + m
+	}
+	return ` "` + m + `"`
 }

@@ -58,6 +58,9 @@ type nodeView struct {
 	detail    *cluster.NodeDetail
 	resources []string
 	pods      []cluster.Pod // detail's pods in the sort order (a copy)
+	// blocking is the set of the node's pods ("ns/name") whose
+	// do-not-disrupt annotation keeps it.
+	blocking map[string]bool
 
 	sort int // a resource index, or len(resources) + byName, byAge, byOwner
 	scroll
@@ -104,8 +107,15 @@ func (v *nodeView) take(snap *cluster.Snapshot) {
 	}
 	v.loaded, v.detail, v.resources = true, snap.Detail, snap.Resources
 	v.pods = v.pods[:0]
+	clear(v.blocking)
 	if v.detail != nil {
 		v.pods = append(v.pods, v.detail.Pods...)
+		for _, p := range v.detail.Node.Disruption.BlockingPods {
+			if v.blocking == nil {
+				v.blocking = map[string]bool{}
+			}
+			v.blocking[p] = true
+		}
 	}
 	v.sort %= len(v.resources) + otherSorts
 	v.sortPods()
@@ -267,11 +277,13 @@ func (v *nodeView) header(c *common, lk *look, width int) []string {
 	}
 	lines := flow(nil, id, "  ", width)
 
-	karp := []cell{plainCell("nodepool " + orDash(n.NodePool)), plainCell("nodeclaim " + orDash(n.NodeClaim))}
-	lines = flow(lines, karp, " · ", width)
+	lines = flow(lines, karpenterCells(n, c.now, st), " · ", width)
+	var facts []cell // taints, then why Karpenter does or does not disrupt it
 	if !n.Launching {
-		lines = flow(lines, taintCells(v.detail.Taints), ", ", width)
+		facts = taintCells(v.detail.Taints)
 	}
+	facts = append(facts, disruptionCells(n, c.now, st)...)
+	lines = flow(lines, facts, " · ", width)
 	return flow(lines, v.usageCells(n, st), " · ", width)
 }
 
@@ -306,7 +318,8 @@ func readyStyle(ready string, st *styles) lipgloss.Style {
 	return st.bad
 }
 
-// taintCells is "taints: key=value:Effect", one cell per taint.
+// taintCells is "taints: key=value:Effect", one cell per taint (", "
+// between them in a flow).
 func taintCells(taints []cluster.Taint) []cell {
 	if len(taints) == 0 {
 		return []cell{plainCell("taints: none")}
@@ -318,10 +331,13 @@ func taintCells(taints []cluster.Taint) []cell {
 			s += "=" + sanitize(t.Value)
 		}
 		s += ":" + sanitize(t.Effect)
+		c := plainCell(s)
 		if i == 0 {
-			s = "taints: " + s
+			c = plainCell("taints: " + s)
+		} else {
+			c.sep = ", "
 		}
-		out = append(out, plainCell(s))
+		out = append(out, c)
 	}
 	return out
 }
@@ -396,6 +412,7 @@ func (v *nodeView) table(c *common, lk *look, offset, rows int) *table {
 		if p.OwnerKind == "DaemonSet" {
 			name.tail = " (ds)"
 		}
+		name.tail += doNotDisruptTail(p, v.blocking)
 		row = append(row, name)
 		for r, res := range v.resources {
 			row = append(row, plainCell(formatRequest(res, requestAt(p.Requests, r))))

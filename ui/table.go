@@ -51,6 +51,9 @@ type cell struct {
 	// tail is plain text drawn after text in the look's tail style, kept
 	// whole when a fitted column shortens the text (" (ds)").
 	tail string
+	// sep is, for flow, the separator before this segment on its line (""
+	// for flow's own).
+	sep string
 }
 
 func plainCell(s string) cell { return cell{text: s, width: dispWidth(s)} }
@@ -434,17 +437,21 @@ func scrollHelp(k ScrollKeys) []key.Binding {
 	return s
 }
 
-// flow lays segments out on lines of width cells, sep between two on a line,
-// wrapping before a segment that does not fit; a segment wider than a line
-// is cut at its end.
+// flow lays segments out on lines of width cells, sep (or the segment's
+// own) between two on a line, wrapping before a segment that does not fit;
+// a segment wider than a line is cut at its end.
 func flow(lines []string, segs []cell, sep string, width int) []string {
 	var sb strings.Builder
 	used := 0
-	sepW := dispWidth(sep)
 	for _, s := range segs {
 		if s.width == 0 {
 			continue
 		}
+		sep := sep
+		if s.sep != "" {
+			sep = s.sep
+		}
+		sepW := dispWidth(sep)
 		if s.width > width {
 			s.text, s.width = ansi.Truncate(s.text, width, "…"), width
 		}
