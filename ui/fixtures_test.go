@@ -352,3 +352,82 @@ func karpenterSnapshot() cluster.Snapshot {
 	}
 	return s
 }
+
+// karpenterPending are the pods of that moment's scale-up: eight replicas
+// nominated to the registering NodeClaim, one to a node, a batch pod over
+// its NodePool's limits, one Karpenter has not answered.
+func karpenterPending() []cluster.Pod {
+	const app = "fastapi-deployment-6b5f9d7c4"
+	var pods []cluster.Pod
+	for i, sfx := range []string{"p9xq2", "r8m4t", "b7k2w", "z5n6c", "h3j9d", "k4d7e", "w2s8a", "m6n3b"} {
+		pods = append(pods, cluster.Pod{
+			Namespace: "my-cool-app", Name: app + "-" + sfx, Phase: "Pending",
+			Created: testNow.Add(-12*time.Second - time.Duration(i)*time.Second), OwnerKind: "ReplicaSet", OwnerName: app,
+			Requests: []int64{200}, FailedScheduling: "0/3 nodes are available: 3 Insufficient cpu.",
+			Waiting: cluster.Waiting{Scheduler: "Insufficient cpu", Since: testNow.Add(-11 * time.Second),
+				Nominated: "nodeclaim/general-purpose-x7k2p", KarpenterAt: testNow.Add(-10 * time.Second)},
+		})
+	}
+	return append(pods,
+		cluster.Pod{
+			Namespace: "my-cool-app", Name: app + "-q1q1q", Phase: "Pending", Created: testNow.Add(-30 * time.Second),
+			Requests: []int64{200},
+			Waiting:  cluster.Waiting{Scheduler: "Insufficient cpu", Nominated: "node/i-0fedcba9876543210"},
+		},
+		cluster.Pod{
+			Namespace: "batch", Name: "report-7f9c4", Phase: "Pending", Created: testNow.Add(-5 * time.Minute),
+			OwnerKind: "Job", OwnerName: "report", Requests: []int64{4000},
+			Waiting: cluster.Waiting{Scheduler: "Insufficient cpu, untolerated taint", Since: testNow.Add(-5 * time.Minute),
+				Karpenter: `NodePool "system" limits exhausted (cpu 4/4)`, KarpenterAt: testNow.Add(-5 * time.Minute)},
+		},
+		cluster.Pod{
+			Namespace: "default", Name: "nginx", Phase: "Pending", Created: testNow.Add(-2 * time.Second), Requests: []int64{100},
+			FailedScheduling: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+		},
+	)
+}
+
+// karpenterPools are the NodePools view's rows of that moment.
+func karpenterPools() []cluster.NodePool {
+	usage := func(used, alloc int64) []cluster.Quantity { return []cluster.Quantity{cpu(used, alloc)} }
+	return []cluster.NodePool{
+		{
+			Name: "general-purpose", Kind: "nodepool", Known: true, Nodes: 3, Claims: 2, Deleting: 1,
+			Usage: usage(1800, 5340), Cost: cluster.Cost{Hourly: 3 * labHourly, Currency: "USD"},
+			Limits: []cluster.Limit{{Resource: "cpu", Limit: 20_000, Used: 14_000}, {Resource: "memory", Limit: 100 * gi, Used: 28 * gi}},
+			ConsolidationPolicy: "WhenEmptyOrUnderutilized", ConsolidateAfter: "0s",
+			Budgets: []cluster.Budget{{Nodes: "10%"}}, Ready: "True",
+			Events: []cluster.Event{{Time: testNow.Add(-90 * time.Second), Reason: "NoCompatibleInstanceTypes", Object: "nodepool/general-purpose",
+				Message: "NodePool requirements filtered out all compatible available instance types"}},
+		},
+		{
+			Name: "gpu", Kind: "nodepool", Known: true, Usage: usage(0, 0), Cost: cluster.Cost{Currency: "USD"},
+			Limits:              []cluster.Limit{{Resource: "nvidia.com/gpu", Limit: 8000, Used: -1}},
+			ConsolidationPolicy: "WhenEmpty", ConsolidateAfter: "Never", Weight: 10, Ready: "False", ReadyReason: "NodeClassNotReady",
+		},
+		{
+			Name: "system", Kind: "nodepool", Known: true, Nodes: 1,
+			Usage: usage(900, 1780), Cost: cluster.Cost{Hourly: labHourly, Currency: "USD"},
+			Limits:              []cluster.Limit{{Resource: "cpu", Limit: 4000, Used: 4000}, {Resource: "nodes", Limit: 3000, Used: 1000}},
+			ConsolidationPolicy: "WhenEmpty", ConsolidateAfter: "30s", Ready: "True",
+			Budgets: []cluster.Budget{{Nodes: "0", Reasons: []string{"Drifted", "Underutilized"}, Schedule: "0 9 * * 1-5", Duration: "8h"}, {Nodes: "1"}},
+			Events: []cluster.Event{{Time: testNow.Add(-4 * time.Minute), Reason: "DisruptionBlocked", Object: "nodepool/system",
+				Message: "No allowed disruptions for disruption reason Drifted due to blocking budget"}},
+		},
+		{
+			Name: "ng-1", Kind: "nodegroup", Nodes: 1,
+			Usage: usage(950, 1930), Cost: cluster.Cost{Hourly: 0.096, Currency: "USD"},
+		},
+	}
+}
+
+// karpenterAll is the whole story in one snapshot: the node list, the
+// pending pods, the NodePools and the session's activity (the fake source
+// answers every query with it).
+func karpenterAll() cluster.Snapshot {
+	s := karpenterSnapshot()
+	s.Pending = karpenterPending()
+	s.Pods.Pending, s.Pods.Unscheduled = len(s.Pending), len(s.Pending)
+	s.NodePools = karpenterPools()
+	return s
+}

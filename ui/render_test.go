@@ -152,7 +152,7 @@ func TestLabScreen(t *testing.T) {
 > i-0123456789abcdef0 cpu ███████████████████████████████░░░░  90% ◐ (8/17 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready
   i-0123456789abcdef2 cpu ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  11% ○ (1/17 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready
 •
-↑/↓ select • enter open • p pending (0) • / filter • ? help • q quit`
+↑/↓ select • enter open • p pending (0) • n nodepools • a activity • / filter • ? help • q quit`
 	if got := renderCase(labSnapshot(), Options{NoColor: true}, 122, 50, 0, false); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

@@ -74,6 +74,10 @@ func (c cell) fullWidth() int { return c.width + dispWidth(c.tail) }
 type table struct {
 	cols []column
 	rows [][]cell
+	// marked: the rows are selectable: each line starts with a marker,
+	// "> " on rows[selected], blanks on the others.
+	marked   bool
+	selected int
 }
 
 // widths lays the columns out in width cells: widths[i] is column i's width,
@@ -178,21 +182,37 @@ func (t *table) shrink(w []int, excess int, belowMin bool) int {
 
 // render appends the header line and one line per row, laid out in width.
 func (t *table) render(lines []string, width int, lk *look) []string {
-	w := t.widths(width)
+	marker := 0
+	if t.marked && width > markerWidth {
+		marker = markerWidth
+	}
+	w := t.widths(width - marker)
 	header := make([]cell, len(t.cols))
 	for i, c := range t.cols {
 		header[i] = plainCell(c.title)
 	}
 	var sb strings.Builder
-	lines = append(lines, t.line(&sb, header, w, lk, true))
-	for _, row := range t.rows {
-		lines = append(lines, t.line(&sb, row, w, lk, false))
+	mark := func(i int) string {
+		switch {
+		case marker == 0:
+			return ""
+		case i != t.selected:
+			return "  "
+		case lk.colour:
+			return lk.from.cursor.Render(">") + " "
+		}
+		return "> "
+	}
+	lines = append(lines, t.line(&sb, header, w, lk, true, mark(-1)))
+	for i, row := range t.rows {
+		lines = append(lines, t.line(&sb, row, w, lk, false, mark(i)))
 	}
 	return lines
 }
 
-func (t *table) line(sb *strings.Builder, row []cell, w []int, lk *look, header bool) string {
+func (t *table) line(sb *strings.Builder, row []cell, w []int, lk *look, header bool, marker string) string {
 	sb.Reset()
+	sb.WriteString(marker)
 	pad := 0 // blanks owed by the previous column, written only before text
 	first := true
 	for i, c := range t.cols {
@@ -349,6 +369,69 @@ func formatRequest(resource string, milli int64) string {
 		return strings.TrimSuffix(s, ".0") + binaryUnits[unit]
 	}
 	return formatCount(milli)
+}
+
+// cursor is the selected row of a list shown a page at a time, and the
+// first row shown; the page follows the cursor.
+type cursor struct{ at, offset int }
+
+// clamp keeps the cursor on a row and on the page.
+func (c *cursor) clamp(total, rows int) {
+	c.at = min(max(c.at, 0), max(total-1, 0))
+	if rows > 0 {
+		c.offset = min(c.offset, c.at)
+		if c.at >= c.offset+rows {
+			c.offset = c.at - rows + 1
+		}
+	}
+	c.offset = min(max(c.offset, 0), max(total-rows, 0))
+}
+
+// key moves the cursor by the scroll keys: a row, a page, to either end;
+// false when msg is none of them.
+func (c *cursor) key(msg tea.KeyPressMsg, k ScrollKeys, total, rows int) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		c.at--
+	case key.Matches(msg, k.Down):
+		c.at++
+	case key.Matches(msg, k.PageUp):
+		c.at -= max(rows, 1)
+		c.offset -= max(rows, 1)
+	case key.Matches(msg, k.PageDown):
+		c.at += max(rows, 1)
+		c.offset += max(rows, 1)
+	case key.Matches(msg, k.Home):
+		c.at = 0
+	case key.Matches(msg, k.End):
+		c.at = total
+	default:
+		return false
+	}
+	c.clamp(total, rows)
+	return true
+}
+
+// wheel moves the cursor a row per step of the mouse wheel.
+func (c *cursor) wheel(msg tea.MouseWheelMsg, total, rows int) {
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		c.at--
+	case tea.MouseWheelDown:
+		c.at++
+	}
+	c.clamp(total, rows)
+}
+
+// enable turns on the scroll keys that would move the cursor.
+func (c cursor) enable(k *ScrollKeys, total, rows int) {
+	k.enable(c.at <= 0, c.at >= total-1, rows > 0 && total > rows)
+}
+
+// visible is the cursor clamped to the rows render shows.
+func (c cursor) visible(total, rows int) cursor {
+	c.clamp(total, rows)
+	return c
 }
 
 // scroll is the first visible row of a list that scrolls by lines.
