@@ -394,7 +394,7 @@ func karpenterPools() []cluster.NodePool {
 		{
 			Name: "general-purpose", Kind: "nodepool", Known: true, Nodes: 3, Claims: 2, Deleting: 1,
 			Usage: usage(1800, 5340), Cost: cluster.Cost{Hourly: 3 * labHourly, Currency: "USD"},
-			Limits: []cluster.Limit{{Resource: "cpu", Limit: 20_000, Used: 14_000}, {Resource: "memory", Limit: 100 * gi, Used: 28 * gi}},
+			Limits:              []cluster.Limit{{Resource: "cpu", Limit: 20_000, Used: 14_000}, {Resource: "memory", Limit: 100 * gi, Used: 28 * gi}},
 			ConsolidationPolicy: "WhenEmptyOrUnderutilized", ConsolidateAfter: "0s",
 			Budgets: []cluster.Budget{{Nodes: "10%"}}, Ready: "True",
 			Events: []cluster.Event{{Time: testNow.Add(-90 * time.Second), Reason: "NoCompatibleInstanceTypes", Object: "nodepool/general-purpose",

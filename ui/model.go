@@ -181,7 +181,7 @@ func (m Model) open(is func(view) bool, create func() view) (tea.Model, tea.Cmd)
 		if i == len(m.stack)-1 {
 			return m, nil
 		}
-		m.stack = m.stack[:i+1:i+1]
+		m.stack = m.stack[: i+1 : i+1]
 		return m, readSnapshot(m.src, m.top().query())
 	}
 	return m.push(create())

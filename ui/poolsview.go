@@ -241,7 +241,7 @@ func (v *poolsView) table(c *common, lk *look, offset, rows, width int) *table {
 		for i := offset; i < min(offset+rows, len(v.pools)); i++ {
 			t.rows = append(t.rows, v.row(c, lk, &v.pools[i], bar))
 		}
-		if bar == 0 || t.widths(width-markerWidth)[limits] > 0 {
+		if bar == 0 || t.widths(width - markerWidth)[limits] > 0 {
 			break
 		}
 	}

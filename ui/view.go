@@ -67,4 +67,4 @@ func openActivity() tea.Cmd        { return func() tea.Msg { return openActivity
 func openPoolNodes(p poolFilter) tea.Cmd {
 	return func() tea.Msg { return openPoolNodesMsg{p} }
 }
-func back() tea.Msg                { return backMsg{} }
+func back() tea.Msg { return backMsg{} }
