@@ -372,3 +372,194 @@ func TestPodSummaryFits(t *testing.T) {
 		t.Errorf("no history: %q", got)
 	}
 }
+
+// karpenterModel is the root model on the whole story at 200x30.
+func karpenterModel(t *testing.T) (Model, *fakeSource) {
+	t.Helper()
+	s := karpenterAll()
+	s.Detail = &cluster.NodeDetail{Node: s.Nodes[3]} // the node view's, whichever it asks for
+	src := newFakeSource(s)
+	m := New(src, Options{NoColor: true})
+	m.clock = func() time.Time { return testNow }
+	m = run(t, m, tea.WindowSizeMsg{Width: 200, Height: 30})
+	m = run(t, m, snapshotMsg{snap: s})
+	return m, src
+}
+
+func stackOf(m Model) string {
+	names := make([]string, len(m.stack))
+	for i, v := range m.stack {
+		names[i] = strings.TrimPrefix(fmt.Sprintf("%T", v), "*ui.")
+	}
+	return strings.Join(names, ",")
+}
+
+func requireStack(t *testing.T, m Model, want string) {
+	t.Helper()
+	if got := stackOf(m); got != want {
+		t.Fatalf("views %s, want %s", got, want)
+	}
+}
+
+// From the NodePools to a pool's nodes, to a node and back, one esc at a
+// time.
+func TestNavigatePoolsToNodes(t *testing.T) {
+	m, src := karpenterModel(t)
+	m = run(t, m, typed('n'))
+	requireStack(t, m, "listView,poolsView")
+	if q := src.lastQuery(); !q.NodePools {
+		t.Errorf("n did not ask for the NodePools: %+v", q)
+	}
+	if out := m.frame(); !strings.Contains(out, "> general-purpose") {
+		t.Fatalf("pools view:\n%s", out)
+	}
+	m = run(t, m, press(tea.KeyEnter, "", 0))
+	requireStack(t, m, "listView,poolsView,listView")
+	out := m.frame()
+	if !strings.Contains(out, "nodepool general-purpose: 5 of 7 nodes (esc back)") || strings.Contains(out, "ip-10-0-1-5") || strings.Contains(out, "i-0aaaabbbbccccdddd") {
+		t.Errorf("the pool's list shows other nodes or no filter line:\n%s", out)
+	}
+	if !strings.Contains(out, "esc back") {
+		t.Errorf("the pool's list does not offer esc back:\n%s", out)
+	}
+	// A text filter narrows the pool's list; esc clears it first.
+	m = run(t, m, typed('/'))
+	for _, r := range "x7k2p" {
+		m = run(t, m, typed(r))
+	}
+	m = run(t, m, press(tea.KeyEnter, "", 0))
+	if out := m.frame(); !strings.Contains(out, `nodepool general-purpose, filter "x7k2p": 1 of 7 nodes (esc clears)`) {
+		t.Errorf("pool and text filter:\n%s", out)
+	}
+	m = run(t, m, press(tea.KeyEnter, "", 0))
+	requireStack(t, m, "listView,poolsView,listView,nodeView")
+	if q := m.top().query(); q.Node != "general-purpose-x7k2p" {
+		t.Errorf("enter opened %+v", q)
+	}
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	requireStack(t, m, "listView,poolsView,listView")
+	m = run(t, m, press(tea.KeyEscape, "", 0)) // clears the text
+	requireStack(t, m, "listView,poolsView,listView")
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	requireStack(t, m, "listView,poolsView")
+	m = run(t, m, press(tea.KeyDown, "", 0))
+	m = run(t, m, press(tea.KeyDown, "", 0))
+	m = run(t, m, press(tea.KeyDown, "", 0))
+	m = run(t, m, press(tea.KeyEnter, "", 0))
+	if out := m.frame(); !strings.Contains(out, "nodegroup ng-1: 1 of 7 nodes") || !strings.Contains(out, "ip-10-0-1-5") {
+		t.Errorf("the node group's list:\n%s", out)
+	}
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	requireStack(t, m, "listView")
+	if l := m.list(); len(l.rows) != 7 || l.pool != nil {
+		t.Errorf("the main list was filtered: %d rows", len(l.rows))
+	}
+}
+
+// From a pending pod to the node it is nominated to, and back.
+func TestNavigatePendingToNode(t *testing.T) {
+	m, _ := karpenterModel(t)
+	m = run(t, m, typed('p'))
+	requireStack(t, m, "listView,pendingView")
+	m = run(t, m, press(tea.KeyEnter, "", 0)) // the batch pod: nominated nowhere
+	requireStack(t, m, "listView,pendingView")
+	m = run(t, m, press(tea.KeyDown, "", 0))
+	m = run(t, m, press(tea.KeyDown, "", 0))
+	m = run(t, m, press(tea.KeyEnter, "", 0))
+	requireStack(t, m, "listView,pendingView,nodeView")
+	if out := m.frame(); !strings.Contains(out, "general-purpose-x7k2p") || !strings.Contains(out, "8 pending pods wait for it") {
+		t.Errorf("node view of the nominated NodeClaim:\n%s", out)
+	}
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	requireStack(t, m, "listView,pendingView")
+	if v := m.top().(*pendingView); v.at != 2 {
+		t.Errorf("back on the pending pods the cursor is at %d, want 2", v.at)
+	}
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	requireStack(t, m, "listView")
+}
+
+// p, n and a open their view from every view; pressed where the view is
+// open below, they go back to it; pressed in it, nothing.
+func TestNavKeysEverywhere(t *testing.T) {
+	m, _ := karpenterModel(t)
+	m = run(t, m, typed('a'))
+	requireStack(t, m, "listView,activityView")
+	if out := m.frame(); !strings.Contains(out, "activity since 11:10") || !strings.Contains(out, "11:59:55 + nodeclaim general-purpose-x7k2p") {
+		t.Errorf("activity view:\n%s", out)
+	}
+	m = run(t, m, typed('a'))
+	requireStack(t, m, "listView,activityView")
+	m = run(t, m, typed('p'))
+	m = run(t, m, typed('n'))
+	requireStack(t, m, "listView,activityView,pendingView,poolsView")
+	m = run(t, m, typed('a'))
+	requireStack(t, m, "listView,activityView")
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	requireStack(t, m, "listView")
+	m = run(t, m, press(tea.KeyEnter, "", 0))
+	m = run(t, m, typed('n'))
+	requireStack(t, m, "listView,nodeView,poolsView")
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	requireStack(t, m, "listView,nodeView")
+	// While the filter is typed, the keys are text.
+	m = run(t, m, press(tea.KeyEscape, "", 0))
+	m = run(t, m, typed('/'))
+	m = run(t, m, typed('n'))
+	m = run(t, m, typed('a'))
+	requireStack(t, m, "listView")
+	if got := m.list().input.Value(); got != "na" {
+		t.Errorf("filter text %q", got)
+	}
+}
+
+// Every view's full help lists the views it can reach, not itself.
+func TestFullHelpListsTheViews(t *testing.T) {
+	m, _ := karpenterModel(t)
+	m = run(t, m, typed('?'))
+	for _, tc := range []struct {
+		open tea.Msg
+		not  string
+	}{
+		{nil, ""},
+		{press(tea.KeyEnter, "", 0), ""},
+		{typed('p'), "p pending"},
+		{typed('n'), "n nodepools"},
+		{typed('a'), "a activity"},
+	} {
+		m = run(t, m, press(tea.KeyEscape, "", 0))
+		if tc.open != nil {
+			m = run(t, m, tc.open)
+		}
+		help := strings.Join(m.footer(200), "\n")
+		for _, want := range []string{"p pending", "n nodepools", "a activity", "esc", "q quit"} {
+			if want == "esc" && tc.open == nil {
+				continue // the bare list has nothing to clear or leave
+			}
+			if want != tc.not && !strings.Contains(help, want) {
+				t.Errorf("%s: the full help lacks %q:\n%s", stackOf(m), want, help)
+			}
+		}
+		if tc.not != "" && strings.Contains(help, tc.not) {
+			t.Errorf("%s offers itself (%q):\n%s", stackOf(m), tc.not, help)
+		}
+	}
+}
+
+// The list's footer keeps ? and q at every width it can, giving up the
+// arrows, the long words, then other entries.
+func TestListFooterKeepsHelpAndQuit(t *testing.T) {
+	m, _ := karpenterModel(t)
+	for width, want := range map[int]string{
+		200: "↑/↓ select • enter open • p pending (11) • n nodepools • a activity • / filter • ? help • q quit",
+		90:  "enter open • p pending (11) • n nodepools • a activity • / filter • ? help • q quit",
+		80:  "enter open • p pending (11) • n pools • a activity • / filter • ? help • q quit",
+		60:  "p pending (11) • n pools • a activity • ? help • q quit",
+	} {
+		m = run(t, m, tea.WindowSizeMsg{Width: width, Height: 30})
+		if got := m.footer(width)[0]; got != want {
+			t.Errorf("at %d: %q, want %q", width, got, want)
+		}
+	}
+}

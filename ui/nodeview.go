@@ -21,6 +21,7 @@ type NodeKeyMap struct {
 	ScrollKeys
 	Sort key.Binding
 	Back key.Binding
+	NavKeys
 	GlobalKeys
 }
 
@@ -30,6 +31,7 @@ func DefaultNodeKeyMap() NodeKeyMap {
 		ScrollKeys: DefaultScrollKeys(),
 		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Back:       BackKey(),
+		NavKeys:    DefaultNavKeys(),
 		GlobalKeys: DefaultGlobalKeys(),
 	}
 }
@@ -41,7 +43,7 @@ func (k NodeKeyMap) ShortHelp() []key.Binding {
 
 // FullHelp is the help after "?".
 func (k NodeKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ScrollKeys.full(), {k.Sort, k.Back}, {k.Help, k.Quit}}
+	return [][]key.Binding{k.ScrollKeys.full(), {k.Sort, k.Back}, k.nav(), {k.Help, k.Quit}}
 }
 
 // nodeView is one node, live: what it is, what it costs, and its pods with
