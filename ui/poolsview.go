@@ -213,10 +213,11 @@ func (v *poolsView) title(lk *look, width int) string {
 	return s
 }
 
-// table is the visible groups. Columns give way in this order: the latest
-// event, the budgets, the later resources, the consolidation settings, the
-// first resource, the limits (their bars shorten first; text columns are
-// shortened before anything goes); never the name, the nodes or the cost.
+// table is the visible groups. The limits' bars are half as long unless
+// the whole table fits; columns give way in this order: the latest event,
+// the budgets, the later resources, the consolidation settings, the first
+// resource, the limits (their bars go first; text columns are shortened
+// before anything goes); never the name, the nodes or the cost.
 func (v *poolsView) table(c *common, lk *look, offset, rows, width int) *table {
 	var t *table
 	for _, bar := range []int{limitBarWidth, limitBarWidth / 2, 0} {
@@ -241,7 +242,10 @@ func (v *poolsView) table(c *common, lk *look, offset, rows, width int) *table {
 		for i := offset; i < min(offset+rows, len(v.pools)); i++ {
 			t.rows = append(t.rows, v.row(c, lk, &v.pools[i], bar))
 		}
-		if bar == 0 || t.widths(width - markerWidth)[limits] > 0 {
+		// Full bars when everything fits whole; else half bars, to leave
+		// room for the text; no bars rather than no limits.
+		room := width - markerWidth
+		if t.fitsWhole(room) || bar == 0 || (bar < limitBarWidth && t.widths(room)[limits] > 0) {
 			break
 		}
 	}

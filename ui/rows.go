@@ -160,8 +160,10 @@ func (f *rowFit) compactCol(c int) bool {
 	return false
 }
 
-// fitRows decides the rowFit for the visible rows' cells at width. It takes
-// the first of these states that fits with the names at their minimum:
+// fitRows decides the rowFit for the visible rows' cells at width. With
+// the names whole, everything in full or the status and readiness in one
+// column, if that fits; else the first of these states that fits with the
+// names at their minimum:
 // everything in full with a comfortBar; without the resource word (one
 // resource); short pod counts; short capacity; the status and readiness in
 // one column; a minBar; short states (Karpenter's details left to the node
@@ -171,20 +173,29 @@ func (f *rowFit) compactCol(c int) bool {
 // to the names (up to their length), then to the bar (up to maxBar).
 func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc rowCells, width int) rowFit {
 	ncols := rc.ncols
-	f := rowFit{shown: make([]bool, ncols), widths: make([]int, ncols)}
-	for i := range f.shown {
-		f.shown[i] = true
-	}
+	resW := 0
 	for _, res := range snap.Resources {
-		f.resW = max(f.resW, dispWidth(res))
+		resW = max(resW, dispWidth(res))
 	}
+	var f rowFit
+	reset := func() {
+		f = rowFit{shown: make([]bool, ncols), widths: make([]int, ncols), resW: resW, barW: comfortBar}
+		for i := range f.shown {
+			f.shown[i] = true
+		}
+	}
+	reset()
 	nameW := 0
 	for _, n := range names {
 		nameW = max(nameW, dispWidth(n))
 	}
 	bars := len(snap.Resources) > 0
+	// floor is the names' width while the steps are tried: whole names
+	// with the status and readiness merged (losing only their alignment)
+	// before anything else, then names at their minimum.
+	floor := nameW
 	// need measures the columns and returns the width of a line with the
-	// bar and names at their minimum.
+	// bar and names at floor.
 	need := func() int {
 		for c := range f.widths {
 			f.widths[c] = 0
@@ -194,10 +205,10 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc ro
 				f.widths[c] = max(f.widths[c], dispWidth(rc.cell(i, c, &f)))
 			}
 		}
-		f.nameW = min(nameW, minName)
+		f.nameW = floor
 		return f.width(bars)
 	}
-	f.barW = comfortBar
+	merge := func() { f.mergeState, f.shown[colStatus] = true, false }
 	steps := []func(){
 		func() {},
 		func() {
@@ -207,7 +218,7 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc ro
 		},
 		func() { f.compactPods = true },
 		func() { f.compactCapacity = true },
-		func() { f.mergeState, f.shown[colStatus] = true, false },
+		merge,
 		func() { f.barW = minBar },
 		func() { f.compactState = true },
 	}
@@ -230,10 +241,20 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc ro
 		})
 	}
 	w := 0
-	for _, step := range steps {
+	for _, step := range []func(){func() {}, merge} {
 		step()
 		if w = need(); w <= width {
 			break
+		}
+	}
+	if w > width {
+		reset()
+		floor = min(nameW, minName)
+		for _, step := range steps {
+			step()
+			if w = need(); w <= width {
+				break
+			}
 		}
 	}
 	slack := width - w

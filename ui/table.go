@@ -83,17 +83,7 @@ type table struct {
 // widths lays the columns out in width cells: widths[i] is column i's width,
 // 0 when it is left out (dropped, or empty: no title and no text).
 func (t *table) widths(width int) []int {
-	nat := make([]int, len(t.cols))
-	for i, c := range t.cols {
-		nat[i] = dispWidth(c.title)
-	}
-	for _, row := range t.rows {
-		for i := range t.cols {
-			if i < len(row) {
-				nat[i] = max(nat[i], row[i].fullWidth())
-			}
-		}
-	}
+	nat := t.natural()
 	for {
 		need, slack := -tableGap, 0
 		for i, c := range t.cols {
@@ -135,6 +125,35 @@ func (t *table) widths(width int) []int {
 		}
 		nat[drop] = 0
 	}
+}
+
+// natural is each column's width when nothing gives way: its widest cell
+// or its title.
+func (t *table) natural() []int {
+	nat := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		nat[i] = dispWidth(c.title)
+	}
+	for _, row := range t.rows {
+		for i := range t.cols {
+			if i < len(row) {
+				nat[i] = max(nat[i], row[i].fullWidth())
+			}
+		}
+	}
+	return nat
+}
+
+// fitsWhole reports whether the table fits width with no column shortened
+// or left out.
+func (t *table) fitsWhole(width int) bool {
+	need := -tableGap
+	for _, w := range t.natural() {
+		if w > 0 {
+			need += w + tableGap
+		}
+	}
+	return need <= width
 }
 
 // toDrop is the shown column to drop next (only early ones when early), or
