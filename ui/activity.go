@@ -84,8 +84,8 @@ func activityWords(a, prev *cluster.Activity, priced bool) string {
 		s = obj + reasonParen(a.Reason) + ": disrupting"
 	case cluster.ActRemoved:
 		s = obj + reasonParen(a.Reason) + ": " + removedVerb(a.Reason)
-		if priced && a.Saved != 0 {
-			s += ", saves " + signedMoney(a.Saved, a.Price.Currency, 4) + "/hour"
+		if sv := a.Saving; priced && sv != nil && sv.Price != sv.Replacement {
+			s += ", saves " + signedMoney(sv.Price-sv.Replacement, a.Price.Currency, 4) + "/hour"
 		}
 	case cluster.ActBlocked:
 		s = obj + ":"

@@ -321,7 +321,7 @@ func karpenterActivity() []cluster.Activity {
 		{Time: at(48 * time.Minute), Kind: cluster.ActLaunch, Object: "nodeclaim/general-purpose-abcde", NodePool: "general-purpose", InstanceType: "t3a.medium", Capacity: pricing.OnDemand, Zone: "us-east-1a", Pods: 8, Price: price, Count: 1},
 		{Time: at(48*time.Minute - 4100*time.Millisecond), Kind: cluster.ActReady, Object: "nodeclaim/general-purpose-abcde", Node: "i-0123456789abcdef0", Steps: []time.Duration{1200 * time.Millisecond, 2900 * time.Millisecond, 4100 * time.Millisecond, 4300 * time.Millisecond}, Count: 1},
 		{Time: at(31 * time.Minute), Kind: cluster.ActDisrupting, Object: "node/i-0123456789abcdef9", Node: "i-0123456789abcdef9", Reason: "Empty", Count: 1},
-		{Time: at(30 * time.Minute), Kind: cluster.ActRemoved, Object: "node/i-0123456789abcdef9", Node: "i-0123456789abcdef9", Reason: "Empty", Price: price, Saved: labHourly, Count: 1},
+		{Time: at(30 * time.Minute), Kind: cluster.ActRemoved, Object: "node/i-0123456789abcdef9", Node: "i-0123456789abcdef9", Reason: "Empty", Price: price, Saving: &cluster.Saving{Time: at(30 * time.Minute), Node: "i-0123456789abcdef9", Reason: "Empty", Price: labHourly}, Count: 1},
 		{Time: at(12 * time.Minute), Kind: cluster.ActBlocked, Object: "node/i-0123456789abcdef0", Reason: "Unconsolidatable", Message: "Can't replace with a cheaper node", Count: 3},
 		{Time: at(5 * time.Minute), Kind: cluster.ActUnschedulable, Object: "nodepool/system", Pods: 2, Message: `NodePool "system" limits exhausted (cpu 4/4)`, Count: 1},
 		{Time: at(2 * time.Minute), Kind: cluster.ActLaunch, Object: "nodeclaim/general-purpose-zz9xw", InstanceType: "c6a.large", Capacity: pricing.OnDemand, Zone: "us-east-1a", Pods: 8, Count: 1},

@@ -46,7 +46,7 @@ func longActivity(n int) []cluster.Activity {
 			a.Kind, a.Steps = cluster.ActReady, []time.Duration{time.Second, 20 * time.Second, 31 * time.Second, 31 * time.Second}
 		default:
 			a.Kind, a.Object, a.Reason = cluster.ActRemoved, fmt.Sprintf("node/ip-10-0-0-%d", i), "Empty"
-			a.Price, a.Saved = pricing.Price{Hourly: 0.0336, Currency: "USD", Source: pricing.Live}, 0.0336
+			a.Price, a.Saving = pricing.Price{Hourly: 0.0336, Currency: "USD", Source: pricing.Live}, &cluster.Saving{Price: 0.0336}
 		}
 		acts[i] = a
 	}
@@ -306,7 +306,7 @@ func TestActivityWords(t *testing.T) {
 		{&ready, nil, "nodeclaim default-2z8fk launched 1.2s · initialized 4.1s · Ready"},
 		{&cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/x", Node: "i-0abc", Steps: []time.Duration{65 * time.Second}}, nil, "nodeclaim x launched 65s (node i-0abc)"},
 		{&cluster.Activity{Kind: cluster.ActRemoved, Object: "node/i-0abc", Node: "i-0abc"}, nil, "node i-0abc: removed"},
-		{&cluster.Activity{Kind: cluster.ActRemoved, Node: "i-0abc", Reason: "Drifted", Saved: -0.01, Price: pricing.Price{Currency: "USD"}}, nil, "node i-0abc (Drifted): replaced, saves -$0.0100/hour"},
+		{&cluster.Activity{Kind: cluster.ActRemoved, Node: "i-0abc", Reason: "Drifted", Saving: &cluster.Saving{Price: 0.04, Replacement: 0.05}, Price: pricing.Price{Currency: "USD"}}, nil, "node i-0abc (Drifted): replaced, saves -$0.0100/hour"},
 		{&cluster.Activity{Kind: cluster.ActUnschedulable, Message: "no compatible\ninstance types", Count: 4}, nil, "pods unschedulable: no compatible instance types (x4)"},
 		{&cluster.Activity{Kind: cluster.ActBlocked, Object: "nodepool/default", Reason: "DisruptionBlocked", Message: `Pod "a/b" has "karpenter.sh/do-not-disrupt"`}, nil, `nodepool default: DisruptionBlocked: Pod "a/b" has "karpenter.sh/do-not-disrupt"`},
 		{&cluster.Activity{Kind: cluster.ActEvent, Object: "node/\x1b[2Jx", Reason: "Evil\x1b]0;t\a", Message: "m\r\n"}, nil, "node ?x Evil?: m"},

@@ -163,9 +163,10 @@ func fuzzKarpenter(p *strPicker, s *cluster.Snapshot) {
 			Time: testNow.Add(-time.Duration(p.n(100)) * time.Minute), Kind: kinds[p.n(len(kinds))],
 			Object: p.str(), Node: p.str(), NodePool: p.str(), InstanceType: p.str(), Capacity: pricing.Capacity(p.n(5)), Zone: p.str(),
 			Pods: int(p.num() % 100000), Reason: p.str(), Message: p.str(),
-			Steps: []time.Duration{time.Duration(p.num()), time.Duration(p.num())},
-			Price: pricing.Price{Hourly: float64(p.n(100)) / 100, Currency: "USD", Source: pricing.Live}, Saved: float64(p.num()) / 1e6,
-			Count: int(p.num() % 1000),
+			Steps:  []time.Duration{time.Duration(p.num()), time.Duration(p.num())},
+			Price:  pricing.Price{Hourly: float64(p.n(100)) / 100, Currency: "USD", Source: pricing.Live},
+			Saving: &cluster.Saving{Price: float64(p.num()) / 1e6, Replacement: float64(p.num()) / 1e7},
+			Count:  int(p.num() % 1000),
 		})
 	}
 	if p.n(2) == 0 {

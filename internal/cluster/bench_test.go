@@ -111,3 +111,93 @@ func BenchmarkPodAdd(b *testing.B) {
 		i++
 	}
 }
+
+// karpenterCluster is bigCluster with Karpenter's objects: a NodeClaim per
+// node (Ready, Consolidatable), an Unconsolidatable event about every
+// node, and two NodePools with limits.
+func karpenterCluster(tb testing.TB, nodes, pods int, opts Options) *Cluster {
+	tb.Helper()
+	c := bigCluster(tb, nodes, pods, opts)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.allSynced = true
+	for i := range nodes {
+		name := bigNodeName(i)
+		u := withConditions(nodeClaim(fmt.Sprintf("default-%05d", i), name, "aws:///us-west-2a/"+name, t0, map[string]string{"karpenter.sh/nodepool": "default"}),
+			cond("Launched", "True", "Launched", t0), cond("Registered", "True", "Registered", t0),
+			cond("Initialized", "True", "Initialized", t0), cond("Ready", "True", "Ready", t0),
+			cond("Consolidatable", "True", "Consolidatable", t0))
+		obj, _ := c.res.transformClaim(u)
+		c.applyClaim(nil, obj)
+		ev, _ := transformEvent(kevent(fmt.Sprintf("uncons-%d", i), "Unconsolidatable", "Node", "", name, "Can't replace with a cheaper node", t0.Add(time.Hour)))
+		c.applyEvent(nil, ev)
+	}
+	for _, name := range []string{"default", "spot"} {
+		obj, _ := transformPool(nodePool(name, map[string]any{"limits": map[string]any{"cpu": "20000"}}, map[string]any{"resources": map[string]any{"cpu": "19000"}}))
+		c.applyPool(nil, obj)
+	}
+	return c
+}
+
+// BenchmarkSnapshotKarpenter is BenchmarkSnapshot's burst on a cluster
+// where every node has a NodeClaim and a blocked message, with the
+// NodePools view and the whole activity asked for.
+func BenchmarkSnapshotKarpenter(b *testing.B) {
+	c := karpenterCluster(b, 5000, 100000, Options{
+		Resources: []string{"cpu", "memory"},
+		Pricing:   pricing.NewStatic("us-west-2"),
+		Now:       func() time.Time { return t0.Add(time.Hour) },
+	})
+	q := Query{NodePools: true, Activity: true}
+	if s := c.SnapshotFor(q); len(s.Nodes) != 5000 || s.Nodes[0].Disruption.Blocked == nil || len(s.NodePools) != 2 {
+		b.Fatalf("snapshot: %d nodes, %d pools", len(s.Nodes), len(s.NodePools))
+	}
+	burst := make([]*podObj, 10)
+	for i := range burst {
+		p := pod("team-x", fmt.Sprintf("burst-%d", i), bigNodeName(i*500), "250m", corev1.PodRunning)
+		obj, _ := c.res.transformPod(p)
+		burst[i] = obj.(*podObj)
+	}
+	sign := 1
+	b.ReportAllocs()
+	for b.Loop() {
+		c.mu.Lock()
+		for _, p := range burst {
+			c.podDelta(p, sign)
+		}
+		c.mu.Unlock()
+		sign = -sign
+		_ = c.SnapshotFor(q)
+	}
+}
+
+// BenchmarkKarpenterEvent is one Karpenter event's work after decoding
+// (transform, then apply under the lock) on that cluster: a pending pod's
+// FailedScheduling and Nomination, and a node's DisruptionBlocked. It does
+// not grow with the cluster.
+func BenchmarkKarpenterEvent(b *testing.B) {
+	c := karpenterCluster(b, 5000, 100000, Options{Now: func() time.Time { return t0.Add(time.Hour) }})
+	evs := make([]*corev1.Event, 4096)
+	for i := range evs {
+		p := fmt.Sprintf("pending-%d", i)
+		switch i % 3 {
+		case 0:
+			evs[i] = kevent("fs-"+p, "FailedScheduling", "Pod", "app", p, `Failed to schedule pod, all available instance types exceed limits for nodepool "default"`, t0.Add(2*time.Hour))
+		case 1:
+			evs[i] = kevent("nom-"+p, "Nominated", "Pod", "app", p, "Pod should schedule on: nodeclaim/default-00001", t0.Add(2*time.Hour))
+		default:
+			evs[i] = kevent("blk-"+p, "DisruptionBlocked", "Node", "", bigNodeName(i%5000), `Pod has "karpenter.sh/do-not-disrupt" annotation (Pod=app/x)`, t0.Add(2*time.Hour))
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ev := *evs[i%len(evs)]
+		ev.Name = fmt.Sprint(ev.Name, i)
+		obj, _ := transformEvent(&ev)
+		c.mu.Lock()
+		c.applyEvent(nil, obj)
+		c.mu.Unlock()
+		i++
+	}
+}

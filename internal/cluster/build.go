@@ -3,6 +3,7 @@ package cluster
 import (
 	"maps"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -50,9 +51,10 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 
 	// NodeClaims joined to a shown Node lend it their deletion; the others
 	// are launching capacity.
-	var joined map[string]*claimObj
+	var joined map[string]*claimEntry
 	var launching []Node
-	for _, cl := range c.claims {
+	for _, ce := range c.claims {
+		cl := ce.obj
 		name := ""
 		if e := c.nodes[cl.nodeName]; cl.nodeName != "" && e != nil && e.node != nil {
 			name = cl.nodeName
@@ -65,12 +67,13 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 			if c.opts.Pricing != nil {
 				row.Price = c.opts.Pricing.NodePrice(cl.desc)
 			}
+			c.explain(&row, c.nodes[cl.nodeName], ce, now)
 			launching = append(launching, row)
 		default:
 			if joined == nil {
-				joined = map[string]*claimObj{}
+				joined = make(map[string]*claimEntry, len(c.claims))
 			}
-			joined[name] = cl
+			joined[name] = ce
 		}
 	}
 
@@ -97,13 +100,22 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 	}
 
 	c.refreshOrder(priceGen)
-	s.Nodes = c.mergeRows(launching, joined)
+	s.Nodes = c.mergeRows(launching, joined, now)
 	if q.Node != "" {
 		s.Detail = c.detail(q.Node, s.Nodes)
 	}
 	if q.Pending {
 		s.Pending = c.pendingPods()
 	}
+	if q.NodePools {
+		s.NodePools = c.nodePools(s.Nodes)
+	}
+	tail := activityTail
+	if q.Activity {
+		tail = -1
+	}
+	s.Activity = c.act.tail(tail)
+	s.Savings = c.ledger.snapshot(now, q.Activity)
 	c.mu.Unlock()
 
 	s.Cost = c.cost(s.Nodes)
@@ -112,7 +124,25 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 			s.Notes = append(s.Notes, st)
 		}
 	}
+	s.History = c.record(now, &s)
 	return s
+}
+
+// record samples the snapshot's node count and $/hour into the history and
+// returns a copy of it.
+func (c *Cluster) record(now time.Time, s *Snapshot) []Sample {
+	nodes := 0
+	for i := range s.Nodes {
+		if !s.Nodes[i].Launching {
+			nodes++
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s.Synced {
+		c.sample(now, nodes, s.Cost.Hourly)
+	}
+	return slices.Clone(c.history)
 }
 
 // refreshOrder drops the nodes that are gone from c.order, rebuilds the
@@ -148,8 +178,10 @@ func (c *Cluster) refreshOrder(priceGen uint64) {
 }
 
 // mergeRows copies the cached node rows and the launching rows into one
-// sorted slice; joined NodeClaims lend their node their name and deletion.
-func (c *Cluster) mergeRows(launching []Node, joined map[string]*claimObj) []Node {
+// sorted slice; joined NodeClaims lend their node their name and deletion,
+// and every row gets its Karpenter facts (they change with events and the
+// clock, so they are not cached).
+func (c *Cluster) mergeRows(launching []Node, joined map[string]*claimEntry, now time.Time) []Node {
 	keys := sortRows(launching, c.sortBy)
 
 	rows := make([]Node, 0, len(c.order)+len(launching))
@@ -160,11 +192,13 @@ func (c *Cluster) mergeRows(launching []Node, joined map[string]*claimObj) []Nod
 			j++
 		}
 		rows = append(rows, e.row)
-		if cl := joined[e.name]; cl != nil {
-			row := &rows[len(rows)-1]
-			row.NodeClaim = cl.name
-			row.Deleting = row.Deleting || cl.deleting
+		row := &rows[len(rows)-1]
+		ce := joined[e.name]
+		if ce != nil {
+			row.NodeClaim = ce.obj.name
+			row.Deleting = row.Deleting || ce.obj.deleting
 		}
+		c.explain(row, e, ce, now)
 	}
 	return append(rows, launching[j:]...)
 }
@@ -257,18 +291,22 @@ func (c *Cluster) cost(rows []Node) Cost {
 	}
 	var cost Cost
 	for i := range rows {
-		p := &rows[i].Price
-		if !p.Known() {
-			cost.Unknown++
-			continue
-		}
-		if p.Source == pricing.Estimate {
-			cost.Estimated++
-		}
-		cost.Hourly += p.Hourly
-		if cost.Currency == "" {
-			cost.Currency = p.Currency
-		}
+		addPrice(&cost, &rows[i].Price)
 	}
 	return cost
+}
+
+// addPrice adds one row's price to a sum.
+func addPrice(cost *Cost, p *pricing.Price) {
+	if !p.Known() {
+		cost.Unknown++
+		return
+	}
+	if p.Source == pricing.Estimate {
+		cost.Estimated++
+	}
+	cost.Hourly += p.Hourly
+	if cost.Currency == "" {
+		cost.Currency = p.Currency
+	}
 }

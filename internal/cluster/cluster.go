@@ -66,7 +66,15 @@ type Cluster struct {
 	nodes map[string]*nodeEntry // by node name: shown nodes and pods' nodes
 	// byProvider maps providerID to node name, to join NodeClaims.
 	byProvider map[string]string
-	claims     map[string]*claimObj
+	claims     map[string]*claimEntry
+	// claimByNode and claimByProvider map a shown NodeClaim's
+	// status.nodeName and providerID to its name (a node's claim, O(1)).
+	claimByNode     map[string]string
+	claimByProvider map[string]string
+	// pools are the NodePool objects; poolShown counts the shown nodes
+	// and NodeClaims per karpenter.sh/nodepool label.
+	pools     map[string]*poolObj
+	poolShown map[string]int
 	// onNodes sums the pods on shown nodes; alloc their allocatable.
 	onNodes     agg
 	alloc       []int64
@@ -77,10 +85,27 @@ type Cluster struct {
 	pending   map[podKey]*podObj
 	elsewhere int // counted pods bound to nodes not shown
 	events    []Event
-	// scheduling is the latest FailedScheduling event per pod ("ns/name").
-	scheduling map[string]schedulingEvent
-	syncs      []*syncState
-	notes      map[string]string // by topic
+	// facts are what Karpenter's events last said about each node,
+	// NodeClaim and NodePool (linked from their entries); podFacts what
+	// the scheduler and Karpenter last said about each pod.
+	facts    map[objRef]*objFacts
+	podFacts map[podKey]*podFacts
+	// started is when the viewer started watching: older events are news
+	// only while they still apply.
+	started time.Time
+	// act is the session's activity; backlog holds the lines made before
+	// every informer synced, judged when they have (still news?).
+	act     activityLog
+	backlog []candidate
+	// launchLines and disrupting are the activity lines of each launching
+	// NodeClaim and of each node being disrupted (row name), updated in
+	// place as more is learnt.
+	launchLines map[string]uint64
+	disrupting  map[string]uint64
+	ledger      ledger
+	history     []Sample
+	syncs       []*syncState
+	notes       map[string]string // by topic
 	// synced is closed once every informer has synced (allSynced).
 	synced    chan struct{}
 	allSynced bool
@@ -99,6 +124,10 @@ type nodeEntry struct {
 	// node costs its pods, not a walk over the cluster's.
 	podSet  map[podKey]*podObj
 	fargate string
+	// dnd holds the counted pods with a valid do-not-disrupt annotation.
+	dnd map[podKey]*podObj
+	// facts are the node's facts (nil: none), as in Cluster.facts.
+	facts *objFacts
 
 	// row is the node's Snapshot row as of the last Snapshot, key its sort
 	// key; dirty marks them stale. A rebuilt row gets new slices, so rows
@@ -198,11 +227,22 @@ func New(opts Options) *Cluster {
 		synced:     make(chan struct{}),
 		nodes:      map[string]*nodeEntry{},
 		byProvider: map[string]string{},
-		claims:     map[string]*claimObj{},
+		claims:     map[string]*claimEntry{},
 		notes:      map[string]string{},
 		pending:    map[podKey]*podObj{},
-		scheduling: map[string]schedulingEvent{},
+
+		claimByNode:     map[string]string{},
+		claimByProvider: map[string]string{},
+		pools:           map[string]*poolObj{},
+		poolShown:       map[string]int{},
+		facts:           map[objRef]*objFacts{},
+		podFacts:        map[podKey]*podFacts{},
+		launchLines:     map[string]uint64{},
+		disrupting:      map[string]uint64{},
+		act:             newActivityLog(maxActivity),
+		started:         opts.Now(),
 	}
+	c.ledger.since = c.started
 	for _, r := range opts.Resources {
 		c.shown = append(c.shown, c.res.index[resourceName(r)])
 	}
@@ -268,6 +308,7 @@ func (c *Cluster) entry(name string) *nodeEntry {
 	e := c.nodes[name]
 	if e == nil {
 		e = &nodeEntry{name: name, pods: agg{used: make([]int64, len(c.res.names))}}
+		e.facts = c.facts[objRef{kind: kindNode, name: name}]
 		c.nodes[name] = e
 	}
 	e.dirty = true // every caller is about to change it
@@ -306,8 +347,18 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 	} else {
 		delete(e.podSet, p.key())
 	}
-	if p.fargate != "" && sign > 0 {
-		e.fargate = p.fargate
+	if f := p.fargate(); f != "" && sign > 0 {
+		e.fargate = f
+	}
+	if p.dnd() != "" {
+		if sign > 0 {
+			if e.dnd == nil {
+				e.dnd = map[podKey]*podObj{}
+			}
+			e.dnd[p.key()] = p
+		} else {
+			delete(e.dnd, p.key())
+		}
 	}
 	if e.node != nil {
 		c.onNodes.addPod(p, sign)
@@ -321,6 +372,7 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 func (c *Cluster) setNode(name string, n *nodeObj) {
 	e := c.entry(name)
 	if old := e.node; old != nil {
+		c.countPool(old.labels, -1)
 		addSlice(c.alloc, c.allocExact, old.alloc, -1)
 		c.onNodes.addAgg(&e.pods, -1)
 		if old.providerID != "" && c.byProvider[old.providerID] == name {
@@ -335,6 +387,7 @@ func (c *Cluster) setNode(name string, n *nodeObj) {
 			c.order = append(c.order, e)
 			e.listed, c.unsorted = true, true
 		}
+		c.countPool(n.labels, 1)
 		addSlice(c.alloc, c.allocExact, n.alloc, 1)
 		c.onNodes.addAgg(&e.pods, 1)
 		if n.providerID != "" {
@@ -343,6 +396,17 @@ func (c *Cluster) setNode(name string, n *nodeObj) {
 	} else {
 		c.elsewhere += e.pods.pods
 		c.dropIfEmpty(name, e)
+	}
+}
+
+// countPool counts a shown node or NodeClaim for its NodePool label.
+func (c *Cluster) countPool(labels map[string]string, sign int) {
+	pool := labels[labelNodePool]
+	if pool == "" {
+		return
+	}
+	if c.poolShown[pool] += sign; c.poolShown[pool] <= 0 {
+		delete(c.poolShown, pool)
 	}
 }
 

@@ -98,10 +98,10 @@ func startWith(t *testing.T, opts Options, setup func(*env), objs []runtime.Obje
 	e := &env{t: t, kube: fake.NewClientset(objs...), now: t0.Add(time.Hour)}
 	scheme := runtime.NewScheme()
 	e.dyn = dynfake.NewSimpleDynamicClientWithCustomListKinds(scheme,
-		map[schema.GroupVersionResource]string{NodeClaimResource: "NodeClaimList"}, claims...)
+		map[schema.GroupVersionResource]string{NodeClaimResource: "NodeClaimList", NodePoolResource: "NodePoolList"}, claims...)
 	e.kube.Discovery().(*fakediscovery.FakeDiscovery).Resources = []*metav1.APIResourceList{{
 		GroupVersion: "karpenter.sh/v1",
-		APIResources: []metav1.APIResource{{Name: "nodeclaims", Kind: "NodeClaim"}},
+		APIResources: []metav1.APIResource{{Name: "nodeclaims", Kind: "NodeClaim"}, {Name: "nodepools", Kind: "NodePool"}},
 	}}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return e.now }

@@ -42,8 +42,11 @@ func (c *Cluster) pendingPods() []Pod {
 			continue // on a node that is not shown: not counted
 		}
 		pod := c.pod(p)
-		if ev, ok := c.scheduling[p.ns+"/"+p.name]; ok && p.node == "" {
-			pod.FailedScheduling, pod.FailedSchedulingAt = ev.Message, ev.Time
+		if pf := c.podFacts[p.key()]; pf != nil && p.node == "" {
+			if pf.failedID != "" {
+				pod.FailedScheduling, pod.FailedSchedulingAt = pf.failed.Message, pf.failed.Time
+			}
+			pod.Waiting = Waiting{Scheduler: pf.sched, Since: pf.schedSince, Nominated: pf.nominated, Karpenter: pf.karp, KarpenterAt: pf.karpAt}
 		}
 		out = append(out, pod)
 	}
@@ -53,14 +56,15 @@ func (c *Cluster) pendingPods() []Pod {
 // pod is the snapshot record of p, with requests of the shown resources.
 func (c *Cluster) pod(p *podObj) Pod {
 	out := Pod{
-		Namespace:   p.ns,
-		Name:        p.name,
-		Node:        p.node,
-		Phase:       string(p.phase),
-		Terminating: p.deleting,
-		OwnerKind:   p.ownerKind,
-		OwnerName:   p.ownerName,
-		Requests:    make([]int64, len(c.shown)),
+		Namespace:    p.ns,
+		Name:         p.name,
+		Node:         p.node,
+		Phase:        string(p.phase),
+		Terminating:  p.deleting,
+		OwnerKind:    p.ownerKind,
+		OwnerName:    p.ownerName,
+		Requests:     make([]int64, len(c.shown)),
+		DoNotDisrupt: p.dnd(),
 	}
 	if p.created != 0 {
 		out.Created = time.Unix(0, p.created)

@@ -170,7 +170,7 @@ func TestPendingPodsCarryTheirLatestSchedulingMessage(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		e.c.mu.Lock()
-		_, kept := e.c.scheduling["app/gone"]
+		_, kept := e.c.podFacts[podKey{"app", "gone"}]
 		e.c.mu.Unlock()
 		if !kept {
 			break

@@ -24,8 +24,10 @@ type Lifecycle struct {
 	// False, or Unknown with a reason other than the waiting ones), nil
 	// when none.
 	Failed *Step
-	// Problem is the latest warning event about the NodeClaim
-	// (InsufficientCapacityError, NodeClassNotReady, ...), nil when none.
+	// Problem is the latest launch error event about the NodeClaim
+	// (InsufficientCapacityError, NodeClassNotReady, FailedConsistencyCheck),
+	// Message without the "NodeClaim x event: " prefix; nil when none.
+	// Lifecycle values are shared between snapshots: read only.
 	Problem *Event
 }
 
@@ -41,7 +43,9 @@ type Step struct {
 // Disruption is what Karpenter is doing, or will not do, with a node.
 type Disruption struct {
 	// Reason is the NodeClaim's DisruptionReason ("Underutilized", "Empty",
-	// "Drifted"), "" when no disruption is committed.
+	// "Drifted"), "" when no disruption is committed. Without the condition
+	// (Karpenter before v1.2), a node that is tainted or deleting takes the
+	// reason of the latest DisruptionTerminating event about it.
 	Reason string
 	// Tainted: the node has the karpenter.sh/disrupted:NoSchedule taint.
 	Tainted bool
@@ -58,9 +62,11 @@ type Disruption struct {
 	// Drifted is the Drifted condition's reason ("NodePoolDrifted", ...)
 	// when True, else "".
 	Drifted string
-	// Blocked is the latest Unconsolidatable or DisruptionBlocked event
-	// about the node or its NodeClaim, nil when none (or older than the
-	// node's current state).
+	// Blocked is the latest Unconsolidatable, DisruptionBlocked or
+	// ConsolidationRejected event about the node or its NodeClaim, its
+	// Message shortened (without the "Cannot disrupt Node: " prefix of
+	// older versions); nil when none, or when it is older than the node or
+	// than the disruption committed since. Read only.
 	Blocked *Event
 }
 
@@ -85,8 +91,12 @@ type Waiting struct {
 	KarpenterAt time.Time
 }
 
-// NodePool is one row of the NodePools view: a Karpenter NodePool, or a
-// group of nodes outside any (a managed node group, by its label).
+// NodePool is one row of the NodePools view: a Karpenter NodePool (its
+// object, or only the karpenter.sh/nodepool label of shown nodes; Auto
+// Mode's built-in pools are NodePools too), or a group of nodes outside any
+// (a managed node group by eks.amazonaws.com/nodegroup; Kind "" for the
+// nodes in neither). Rows come NodePools first, then node groups, then the
+// ungrouped nodes, each sorted by name.
 type NodePool struct {
 	Name string
 	// Kind: "nodepool" (a Karpenter NodePool or the karpenter.sh/nodepool
@@ -99,9 +109,11 @@ type NodePool struct {
 	Claims   int // NodeClaims still launching (no node yet)
 	Deleting int // nodes or NodeClaims being deleted
 	// Usage has one entry per Snapshot.Resources entry, summed over the
-	// group's shown nodes.
+	// group's shown rows (launching NodeClaims add their allocatable, as
+	// in Snapshot.Totals).
 	Usage []Quantity
-	Cost  Cost
+	// Cost sums the group's rows' prices (as Snapshot.Cost).
+	Cost Cost
 
 	// Limits: spec.limits against status.resources, sorted by resource.
 	Limits []Limit
@@ -117,7 +129,9 @@ type NodePool struct {
 	Ready       string
 	ReadyReason string
 
-	// Events are the latest events about the NodePool, oldest first (a few).
+	// Events are the latest Karpenter events about the NodePool
+	// (NoCompatibleInstanceTypes, DisruptionBlocked by a budget, ...),
+	// Message shortened, oldest first: at most 3.
 	Events []Event
 }
 
@@ -153,7 +167,8 @@ const (
 	// ActDisrupting: Karpenter began disrupting a node (Reason).
 	ActDisrupting ActivityKind = "disrupting"
 	// ActRemoved: a node went away (Reason when Karpenter disrupted it;
-	// Saved is its hourly price when it counts as a saving).
+	// Saving is its ledger entry when it counts as a saving), or a
+	// NodeClaim that never got a node did (Object "nodeclaim/...").
 	ActRemoved ActivityKind = "removed"
 	// ActBlocked: Karpenter said it will not disrupt a node or pool
 	// (Unconsolidatable, DisruptionBlocked); Message says why.
@@ -190,12 +205,12 @@ type Activity struct {
 	// Price is the node's hourly price when known (Known false otherwise);
 	// for ActRemoved it is what the node cost.
 	Price pricing.Price
-	// Saved is, for ActRemoved, the hourly saving the removal adds to
-	// Savings (Price less its replacements' prices, as in the ledger);
-	// 0 when it does not count as a saving.
-	Saved float64
+	// Saving is, for an ActRemoved counted in the ledger, its entry (what
+	// it cost, what replaced it); nil otherwise.
+	Saving *Saving
 	// Count is how many identical lines were folded into this one (1 for
-	// a single one).
+	// a single one). Lines about pods (ActUnschedulable, evictions) fold
+	// across pods: Pods then sums them.
 	Count int
 }
 
@@ -209,7 +224,9 @@ type Savings struct {
 	Currency string
 	// SoFar is the dollars saved since the viewer started: each entry's
 	// hourly saving times the time since it happened.
-	SoFar   float64
+	SoFar float64
+	// Entries are the newest entries, oldest first: the last 20, or with
+	// Query.Activity the last 1,000 (Hourly and SoFar count them all).
 	Entries []Saving
 }
 
@@ -219,8 +236,9 @@ type Saving struct {
 	Node   string
 	Reason string // "Empty", "Underutilized", "Drifted"
 	Price  float64
-	// Replacement is the hourly price of the NodeClaims launched to replace
-	// it (0 when none).
+	// Replacement is the hourly price of the NodeClaim launched to replace
+	// it (DisruptionLaunching for the same reason, the oldest not yet set
+	// against a removal; 0 when none).
 	Replacement float64
 }
 

@@ -75,12 +75,35 @@ func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dyna
 	events := watchSpec{sync: c.addSync("events"), client: kube, object: &corev1.Event{},
 		transform: transformEvent, apply: c.applyEvent}
 	events.list, events.watch = api(kube.CoreV1().Events(""))
+	pools := watchSpec{sync: c.addSync("nodepools"), client: dyn, object: &unstructured.Unstructured{},
+		transform: transformPool, apply: c.applyPool}
 
+	c.mu.Lock()
+	c.started = c.opts.Now()
+	c.ledger.since = c.started
+	c.mu.Unlock()
 	for _, w := range []watchSpec{nodes, pods, events} {
 		go c.startInformer(ctx, w)
 	}
 	go func() {
-		if msg := c.nodeClaimsAvailable(kube, dyn); msg != "" {
+		served := c.karpenterServed(kube, dyn)
+		if !served[NodePoolResource.Resource] {
+			// Without Karpenter the NodeClaims' note says so; the NodePools
+			// view then groups nodes by their labels.
+			msg := ""
+			if served[NodeClaimResource.Resource] {
+				msg = "no Karpenter NodePools (karpenter.sh/v1 nodepools not served)"
+			}
+			c.skip(pools.sync, msg)
+		} else {
+			pools.list, pools.watch = api(dyn.Resource(NodePoolResource))
+			go c.startInformer(ctx, pools)
+		}
+		if !served[NodeClaimResource.Resource] {
+			msg := "no Karpenter NodeClaims (karpenter.sh/v1 not served)"
+			if dyn == nil {
+				msg = "no NodeClaims: no dynamic client"
+			}
 			c.skip(claims.sync, msg)
 			return
 		}
@@ -167,20 +190,20 @@ func pagedList(o *metav1.ListOptions) {
 	}
 }
 
-// nodeClaimsAvailable returns "" when the cluster serves NodeClaims, else a note.
-func (c *Cluster) nodeClaimsAvailable(kube kubernetes.Interface, dyn dynamic.Interface) string {
+// karpenterServed returns the karpenter.sh/v1 resources the cluster serves
+// (none without a dynamic client).
+func (c *Cluster) karpenterServed(kube kubernetes.Interface, dyn dynamic.Interface) map[string]bool {
+	served := map[string]bool{}
 	if dyn == nil {
-		return "no NodeClaims: no dynamic client"
+		return served
 	}
 	list, err := kube.Discovery().ServerResourcesForGroupVersion(NodeClaimResource.GroupVersion().String())
 	if err == nil {
 		for _, r := range list.APIResources {
-			if r.Name == NodeClaimResource.Resource {
-				return ""
-			}
+			served[r.Name] = true
 		}
 	}
-	return "no Karpenter NodeClaims (karpenter.sh/v1 not served)"
+	return served
 }
 
 // probe lists one object to learn early whether we may; it returns a note
@@ -207,11 +230,15 @@ func (c *Cluster) addSync(name string) *syncState {
 	return s
 }
 
+// skip records that an informer will not run and why (a note; "" for
+// none, when another note says it).
 func (c *Cluster) skip(s *syncState, why string) {
 	c.mu.Lock()
-	s.skipped = why
+	s.skipped = nonEmpty(why, "not served")
 	s.conn = connection{}
-	c.notes[s.name] = why
+	if why != "" {
+		c.notes[s.name] = why
+	}
 	c.mu.Unlock()
 	c.markSynced(s)
 }
@@ -261,6 +288,7 @@ func (c *Cluster) markSynced(s *syncState) {
 	}
 	if all && !c.allSynced {
 		c.allSynced = true
+		c.flushBacklog()
 		close(c.synced)
 	}
 	c.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/eksnodeviewer/eks-node-viewer/internal/karpenter"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 )
 
@@ -19,9 +20,8 @@ import (
 
 // Karpenter names.
 const (
-	taintDisrupted  = "karpenter.sh/disrupted"  // v1
-	taintDisruption = "karpenter.sh/disruption" // v1beta1
-	labelNodePool   = "karpenter.sh/nodepool"
+	labelNodePool  = karpenter.LabelNodePool
+	labelNodeGroup = karpenter.LabelNodeGroup
 )
 
 type podObj struct {
@@ -29,8 +29,10 @@ type podObj struct {
 	node     string
 	phase    corev1.PodPhase
 	// req has one entry per tracked resource, in milli-units.
-	req     []int64
-	fargate string // CapacityProvisioned annotation (Fargate pods)
+	req []int64
+	// rare holds the annotations few pods have (zero for most): one word,
+	// and the values are shared (interned).
+	rare unique.Handle[podRare]
 	// created is the creation time in Unix nanoseconds (0 unknown).
 	created  int64
 	deleting bool
@@ -38,6 +40,26 @@ type podObj struct {
 	// ReplicaSet's pods share them).
 	ownerKind, ownerName string
 }
+
+// podRare is what only some pods carry: Fargate's CapacityProvisioned
+// annotation; a valid karpenter.sh/do-not-disrupt annotation as written
+// ("true", "30m"; "" when absent or invalid) and, for a duration, the
+// pod's status.startTime in Unix seconds (0 unknown).
+type podRare struct {
+	fargate  string
+	dnd      string
+	dndStart int64
+}
+
+func (p *podObj) extra() podRare {
+	if p.rare == (unique.Handle[podRare]{}) {
+		return podRare{}
+	}
+	return p.rare.Value()
+}
+
+func (p *podObj) fargate() string { return p.extra().fargate }
+func (p *podObj) dnd() string     { return p.extra().dnd }
 
 // podKey names a pod; its strings are the pod's own (no copy).
 type podKey struct{ ns, name string }
@@ -66,6 +88,10 @@ type nodeObj struct {
 	readySince time.Time
 	alloc      []int64
 	taints     []Taint
+	// disrupted: Karpenter's disruption taint is on the node;
+	// doNotDisrupt: the node is annotated karpenter.sh/do-not-disrupt "true".
+	disrupted    bool
+	doNotDisrupt bool
 }
 
 func (n *nodeObj) GetObjectMeta() metav1.Object { return &metav1.ObjectMeta{Name: n.name} }
@@ -79,6 +105,19 @@ type claimObj struct {
 	created    time.Time
 	deleting   bool
 	alloc      []int64
+	// conds are the conditions the viewer reads (karpenter.NodeClaimConditions).
+	conds []karpenter.Condition
+	// life is the snapshot's lifecycle of the claim, without its Problem
+	// (built once per object version; read only).
+	life *Lifecycle
+	// disruptionReason is the DisruptionReason condition's reason when
+	// True (canonical: "Underutilized", "Empty", "Drifted") and
+	// disruptionAt its time; drifted the Drifted condition's reason when
+	// True; consolidatable when the Consolidatable condition became True.
+	disruptionReason string
+	disruptionAt     time.Time
+	drifted          string
+	consolidatable   time.Time
 }
 
 func (c *claimObj) GetObjectMeta() metav1.Object { return &metav1.ObjectMeta{Name: c.name} }
@@ -95,7 +134,18 @@ func (c *claimObj) rowName() string {
 type eventObj struct {
 	ns, name string
 	ev       *Event // nil when not worth showing
+	// For an event worth showing: what it is about, when it was first
+	// said, how often (the event's count), whether Karpenter said it, and
+	// what it says.
+	about     objRef
+	first     time.Time
+	count     int32
+	karpenter bool
+	fact      karpenter.Fact
 }
+
+// id is the event's namespace/name, to forget what it said when it is deleted.
+func (e *eventObj) id() string { return e.ns + "/" + e.name }
 
 func (e *eventObj) GetObjectMeta() metav1.Object {
 	return &metav1.ObjectMeta{Namespace: e.ns, Name: e.name}
@@ -142,7 +192,6 @@ func (r resources) transformPod(obj any) (any, error) {
 		node:     intern(pod.Spec.NodeName),
 		phase:    podPhase(pod.Status.Phase),
 		req:      r.podRequests(pod),
-		fargate:  pod.Annotations[pricing.FargateCapacityAnnotation],
 		deleting: pod.DeletionTimestamp != nil,
 	}
 	if !pod.CreationTimestamp.IsZero() {
@@ -154,7 +203,35 @@ func (r resources) transformPod(obj any) (any, error) {
 	if i, ok := r.index[corev1.ResourcePods]; ok {
 		p.req[i] = 1000 // one pod
 	}
+	rare := podRare{fargate: pod.Annotations[pricing.FargateCapacityAnnotation]}
+	if v, ok := pod.Annotations[karpenter.AnnotationDoNotDisrupt]; ok {
+		if d := karpenter.ParseDoNotDisrupt(v); d.Valid {
+			rare.dnd = v
+			if d.For > 0 && pod.Status.StartTime != nil {
+				rare.dndStart = pod.Status.StartTime.Unix()
+			}
+		}
+	}
+	if rare != (podRare{}) {
+		p.rare = unique.Make(rare)
+	}
 	return p, nil
+}
+
+// doNotDisruptInForce reports whether the pod's do-not-disrupt annotation
+// holds at now (a terminating pod is no longer protected: Karpenter only
+// counts active pods), and until when (zero: for as long as it runs).
+func (p *podObj) doNotDisruptInForce(now time.Time) (bool, time.Time) {
+	x := p.extra()
+	if x.dnd == "" || p.deleting {
+		return false, time.Time{}
+	}
+	var started time.Time
+	if x.dndStart != 0 {
+		started = time.Unix(x.dndStart, 0)
+	}
+	d := karpenter.ParseDoNotDisrupt(x.dnd)
+	return d.InForce(started, now), d.Until(started)
 }
 
 // intern returns the canonical copy of a string that many pods repeat (their
@@ -202,10 +279,11 @@ func (r resources) transformNode(obj any) (any, error) {
 	}
 	for _, t := range node.Spec.Taints {
 		n.taints = append(n.taints, Taint{Key: t.Key, Value: t.Value, Effect: string(t.Effect)})
-		if (t.Key == taintDisrupted || t.Key == taintDisruption) && t.Effect == corev1.TaintEffectNoSchedule {
-			n.cordoned = true
+		if karpenter.IsDisruptedTaint(t.Key, string(t.Effect)) {
+			n.cordoned, n.disrupted = true, true
 		}
 	}
+	n.doNotDisrupt = karpenter.NodeDoNotDisrupt(node.Annotations[karpenter.AnnotationDoNotDisrupt])
 	for _, c := range node.Status.Conditions {
 		if c.Type == corev1.NodeReady {
 			n.ready = c.Status == corev1.ConditionTrue
@@ -240,7 +318,54 @@ func (r resources) transformClaim(obj any) (any, error) {
 	} else {
 		c.alloc = make([]int64, len(r.names))
 	}
+	c.conds = karpenter.Conditions(u.Object, keepClaimCondition, intern)
+	c.life = lifecycleOf(c.conds)
+	c.life.Created = c.created // the steps' durations count from here
+	if d, ok := karpenter.Find(c.conds, karpenter.CondDisruptionReason); ok && d.True() {
+		c.disruptionReason = intern(karpenter.DisruptionReason(nonEmpty(d.Reason, d.Message)))
+		c.disruptionAt = d.At
+	}
+	if d, ok := karpenter.Find(c.conds, karpenter.CondDrifted); ok && d.True() {
+		c.drifted = nonEmpty(d.Reason, karpenter.ReasonDrifted)
+	}
+	if d, ok := karpenter.Find(c.conds, karpenter.CondConsolidatable); ok && d.True() {
+		c.consolidatable = d.At
+		if c.consolidatable.IsZero() {
+			c.consolidatable = c.created // True without a time: at least since then
+		}
+	}
 	return c, nil
+}
+
+func keepClaimCondition(t string) bool {
+	switch t {
+	case karpenter.CondLaunched, karpenter.CondRegistered, karpenter.CondInitialized, karpenter.CondReady,
+		karpenter.CondConsolidatable, karpenter.CondDrifted, karpenter.CondDisruptionReason,
+		karpenter.CondConsistent, karpenter.CondDrained, karpenter.CondVolumesDetached, karpenter.CondTerminating:
+		return true
+	}
+	return false
+}
+
+// lifecycleOf is the snapshot's lifecycle of a NodeClaim's conditions.
+func lifecycleOf(conds []karpenter.Condition) *Lifecycle {
+	kl := karpenter.ParseLifecycle(conds)
+	l := &Lifecycle{Steps: make([]Step, len(kl.Steps))}
+	for i, c := range kl.Steps {
+		l.Steps[i] = Step{Type: c.Type, Status: c.Status, At: c.At, Reason: c.Reason, Message: c.Message}
+	}
+	if kl.Failed >= 0 {
+		f := l.Steps[kl.Failed]
+		l.Failed = &f
+	}
+	return l
+}
+
+func nonEmpty(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
 }
 
 // interestingEvent: autoscaler and scheduling events worth a line on screen.
@@ -285,5 +410,34 @@ func transformEvent(obj any) (any, error) {
 		Object:  object + e.InvolvedObject.Name,
 		Message: strings.Join(strings.Fields(e.Message), " "),
 	}
+	out.about = refOf(e.InvolvedObject)
+	out.first = e.FirstTimestamp.Time
+	if out.first.IsZero() || out.first.After(when) {
+		out.first = when
+	}
+	out.count = e.Count
+	source := e.Source.Component
+	if source == "" {
+		source = e.ReportingController
+	}
+	ke := karpenter.Event{Reason: e.Reason, Type: e.Type, Source: source, Message: e.Message}
+	out.karpenter = ke.FromKarpenter()
+	out.fact = karpenter.ParseEvent(ke)
 	return out, nil
+}
+
+// refOf names the object an event is about, for the kinds the model keeps
+// facts of (zero for the others).
+func refOf(o corev1.ObjectReference) objRef {
+	switch o.Kind {
+	case "Node":
+		return objRef{kind: kindNode, name: o.Name}
+	case "NodeClaim":
+		return objRef{kind: kindClaim, name: o.Name}
+	case "NodePool":
+		return objRef{kind: kindPool, name: o.Name}
+	case "Pod":
+		return objRef{kind: kindPod, ns: o.Namespace, name: o.Name}
+	}
+	return objRef{}
 }

@@ -96,6 +96,11 @@ func FuzzTransformClaim(f *testing.F) {
 		if p.n(5) == 0 {
 			status["allocatable"] = anyValue(p, quantity)
 		}
+		status["conditions"] = []any{
+			map[string]any{"type": anyValue(p, "Launched"), "status": anyValue(p, value), "reason": anyValue(p, key), "lastTransitionTime": anyValue(p, quantity)},
+			map[string]any{"type": "DisruptionReason", "status": "True", "reason": anyValue(p, value), "message": anyValue(p, key)},
+			anyValue(p, name),
+		}
 		u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "karpenter.sh/v1", "kind": "NodeClaim", "metadata": meta, "status": status}}
 		if p.n(6) == 0 {
 			u.Object["status"] = anyValue(p, quantity)
@@ -117,8 +122,11 @@ func FuzzTransformClaim(f *testing.F) {
 		m.mu.Lock()
 		m.applyClaim(nil, c)
 		m.mu.Unlock()
-		s := m.Snapshot()
+		s := m.SnapshotFor(Query{NodePools: true, Activity: true, Pending: true})
 		for _, n := range s.Nodes {
+			if n.Lifecycle == nil || len(n.Lifecycle.Steps) != 4 {
+				t.Fatalf("row without its lifecycle: %+v", n)
+			}
 			for _, q := range n.Usage {
 				if q.Used < 0 || q.Allocatable < 0 {
 					t.Fatalf("row %+v", n)
@@ -171,6 +179,19 @@ func FuzzTransformEvent(f *testing.F) {
 		}
 		if len(m.events) != 1 {
 			t.Fatalf("the same event %d times", len(m.events))
+		}
+		// The model files it (and takes it back) without panicking.
+		m.mu.Lock()
+		m.allSynced = true
+		m.applyEvent(nil, obj)
+		m.mu.Unlock()
+		_ = m.SnapshotFor(Query{NodePools: true, Activity: true, Pending: true})
+		m.mu.Lock()
+		m.applyEvent(obj, nil)
+		leftover := len(m.facts) + len(m.podFacts)
+		m.mu.Unlock()
+		if leftover != 0 {
+			t.Fatalf("a deleted event left %d facts", leftover)
 		}
 	})
 }

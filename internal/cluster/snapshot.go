@@ -43,13 +43,15 @@ type Snapshot struct {
 	// Events are recent autoscaler events, oldest first.
 	Events []Event
 
-	// Activity is the session's timeline, oldest first: the newest few
-	// lines always, the whole (bounded) session when the Query asks.
+	// Activity is the session's timeline, oldest first: the newest 5
+	// lines always, the whole session (the last 1,000 lines) when the
+	// Query asks.
 	Activity []Activity
 	// Savings is what Karpenter's consolidation saved this session.
 	Savings Savings
-	// History samples node count and $/hour over the last hour, oldest
-	// first (bounded).
+	// History samples node count (not launching) and $/hour (Cost.Hourly)
+	// over the last hour, oldest first: once a minute, and on change at
+	// most twice a minute (at most 130 samples).
 	History []Sample
 	// NodePools are the groups of shown nodes, by NodePool or node group,
 	// sorted by name, when the Query asked for them.
@@ -150,8 +152,8 @@ type Node struct {
 	Lifecycle *Lifecycle
 	// Disruption is what Karpenter does or will not do with the node.
 	Disruption Disruption
-	// Nominated counts pending pods Karpenter nominated to this node or
-	// its NodeClaim.
+	// Nominated counts pending pods (without a node) Karpenter nominated
+	// to this node or its NodeClaim, by their latest Karpenter event.
 	Nominated int
 
 	Cordoned bool
@@ -215,7 +217,9 @@ type Pod struct {
 	// Waiting explains a pending pod (zero for others).
 	Waiting Waiting
 	// DoNotDisrupt is the pod's karpenter.sh/do-not-disrupt annotation as
-	// written ("true", "30m"), "" when absent.
+	// written ("true", "30m"), "" when absent or invalid (Karpenter ignores
+	// an invalid one). Whether a duration still holds is the node's
+	// Disruption.BlockingPods.
 	DoNotDisrupt string
 }
 

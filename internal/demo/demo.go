@@ -114,7 +114,7 @@ func Parse(data []byte) (*Script, error) {
 
 type kind struct {
 	gvr     schema.GroupVersionResource
-	dynamic bool // NodeClaims live in the dynamic client
+	dynamic bool // NodeClaims and NodePools live in the dynamic client
 	new     func() runtime.Object
 }
 
@@ -123,12 +123,13 @@ var kinds = map[string]kind{
 	"Pod":       {gvr: corev1.SchemeGroupVersion.WithResource("pods"), new: func() runtime.Object { return &corev1.Pod{} }},
 	"Event":     {gvr: corev1.SchemeGroupVersion.WithResource("events"), new: func() runtime.Object { return &corev1.Event{} }},
 	"NodeClaim": {gvr: cluster.NodeClaimResource, dynamic: true},
+	"NodePool":  {gvr: cluster.NodePoolResource, dynamic: true},
 }
 
 func kindOf(k string) (kind, error) {
 	kd, ok := kinds[k]
 	if !ok {
-		return kind{}, fmt.Errorf("unknown kind %q (want Node, Pod, Event or NodeClaim)", k)
+		return kind{}, fmt.Errorf("unknown kind %q (want Node, Pod, Event, NodeClaim or NodePool)", k)
 	}
 	return kd, nil
 }
@@ -143,16 +144,16 @@ type Cluster struct {
 	now     func() time.Time
 }
 
-// New builds the in-memory clients (NodeClaims served) for a script. say
+// New builds the in-memory clients (NodeClaims and NodePools served) for a script. say
 // receives the narration ("$ kubectl scale ..."); speed > 1 plays faster.
 func New(script *Script, speed float64, say func(string)) *Cluster {
 	kube := fake.NewClientset()
 	kube.Discovery().(*fakediscovery.FakeDiscovery).Resources = []*metav1.APIResourceList{{
 		GroupVersion: "karpenter.sh/v1",
-		APIResources: []metav1.APIResource{{Name: "nodeclaims", Kind: "NodeClaim"}},
+		APIResources: []metav1.APIResource{{Name: "nodeclaims", Kind: "NodeClaim"}, {Name: "nodepools", Kind: "NodePool"}},
 	}}
 	dyn := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
-		map[schema.GroupVersionResource]string{kinds["NodeClaim"].gvr: "NodeClaimList"})
+		map[schema.GroupVersionResource]string{kinds["NodeClaim"].gvr: "NodeClaimList", kinds["NodePool"].gvr: "NodePoolList"})
 	if say == nil {
 		say = func(string) {}
 	}
