@@ -56,12 +56,23 @@ func claimCreated(n *cluster.Node) time.Time {
 	return n.Created
 }
 
+// reported: the NodeClaim reported some of its steps (a NodeClaim without
+// conditions says nothing about how far it got).
+func reported(l *cluster.Lifecycle) bool {
+	for _, s := range l.Steps {
+		if s.Status != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // launchProgress is the step a NodeClaim is on ("Launching", ...) while it
 // has not initialized, "" once it has (or without a NodeClaim's
 // conditions).
 func launchProgress(n *cluster.Node) string {
 	l := n.Lifecycle
-	if l == nil || len(l.Steps) == 0 || step(l, stepReady).Status == "True" {
+	if l == nil || !reported(l) || step(l, stepReady).Status == "True" {
 		return ""
 	}
 	for _, s := range launchSteps {

@@ -563,3 +563,31 @@ func TestListFooterKeepsHelpAndQuit(t *testing.T) {
 		}
 	}
 }
+
+// A NodeClaim that reports no conditions says nothing about how far it
+// got: the node's own readiness shows (the demo's NodeClaims, Karpenter
+// versions that lag).
+func TestReadyTextWithoutConditions(t *testing.T) {
+	silent := &cluster.Lifecycle{Created: testNow.Add(-time.Hour)}
+	for _, typ := range []string{"Launched", "Registered", "Initialized", "Ready"} {
+		silent.Steps = append(silent.Steps, cluster.Step{Type: typ})
+	}
+	ready := node("i-0abc", func(n *cluster.Node) { n.Lifecycle = silent })
+	launching := node("default-x7k2p", func(n *cluster.Node) {
+		n.Lifecycle, n.Launching, n.Ready, n.Created = silent, true, false, testNow.Add(-7*time.Second)
+	})
+	initializing := node("i-0def", func(n *cluster.Node) { n.Lifecycle = lifecycle(testNow.Add(-8*time.Second), 2, "NodeNotReady") })
+	for _, tc := range []struct {
+		n    cluster.Node
+		want string
+	}{{ready, "Ready"}, {launching, "Launching/7s"}, {initializing, "Initializing/8s"}} {
+		if got := readyText(&tc.n, testNow, false); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.n.Name, got, tc.want)
+		}
+	}
+	c := viewCommon(nil, false, 200, viewBodyHeight)
+	snap := detailSnapshot("i-0abc", []string{"cpu"}, &cluster.NodeDetail{Node: ready})
+	if out := viewFeed(newNodeView("i-0abc"), c, snap).render(c, 200, viewBodyHeight); strings.Contains(out, "launching") || !strings.Contains(out, "Ready") {
+		t.Errorf("node view of a silent NodeClaim:\n%s", out)
+	}
+}

@@ -65,7 +65,7 @@ func lifecycleCells(n *cluster.Node, now time.Time, st *styles) []stepCell {
 			out = append(out, stepCell{cell: plainCell(text), plain: text, done: true})
 			continue
 		}
-		if len(l.Steps) == 0 {
+		if !reported(l) {
 			break
 		}
 		doing := strings.ToLower(ls.doing)

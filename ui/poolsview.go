@@ -167,7 +167,7 @@ func (v *poolsView) render(c *common, width, height int) string {
 	lk := lookFor(v.lk, c.styles)
 	lines := []string{v.title(lk, width)}
 	if v.unread() {
-		lines = append(lines, lk.faintText(shortenEnd("NodePools not readable (RBAC?): grouped by label; limits and disruption unknown", width)))
+		lines = append(lines, lk.faintText(shortenEnd("NodePool objects not seen: grouped by the karpenter.sh/nodepool label; limits and disruption settings unknown", width)))
 	}
 	head := len(lines) + 2
 	if len(v.pools) > 0 && height > head {
