@@ -169,13 +169,18 @@ func waitText(n int, compact bool) string {
 // disrupting reports whether Karpenter is disrupting the node.
 func disrupting(d *cluster.Disruption) bool { return d.Reason != "" || d.Tainted }
 
-// disruptingText is "Disrupting: Underutilized", or "Disrupting" (compact,
-// or without a reason: the taint only).
-func disruptingText(d *cluster.Disruption, compact bool) string {
-	if d.Reason == "" || compact {
-		return "Disrupting"
+// disruptingText is "Disrupting: Underutilized", then "Deleting:
+// Underutilized" once the node's deletion started (draining, terminating);
+// without the reason when compact or when there is none (the taint only).
+func disruptingText(d *cluster.Disruption, deleting, compact bool) string {
+	s := "Disrupting"
+	if deleting {
+		s = "Deleting"
 	}
-	return "Disrupting: " + sanitize(d.Reason)
+	if d.Reason == "" || compact {
+		return s
+	}
+	return s + ": " + sanitize(d.Reason)
 }
 
 // stepDuration is a lifecycle step's duration: "1.2s" under ten seconds,

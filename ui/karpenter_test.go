@@ -591,3 +591,27 @@ func TestReadyTextWithoutConditions(t *testing.T) {
 		t.Errorf("node view of a silent NodeClaim:\n%s", out)
 	}
 }
+
+func TestStatusCell(t *testing.T) {
+	for _, tc := range []struct {
+		mutate        func(*cluster.Node)
+		full, compact string
+	}{
+		{nil, "-", "-"},
+		{func(n *cluster.Node) { n.Disruption.Reason = "Underutilized" }, "Disrupting: Underutilized", "Disrupting"},
+		{func(n *cluster.Node) { n.Disruption.Reason, n.Deleting = "Empty", true }, "Deleting: Empty", "Deleting"},
+		{func(n *cluster.Node) { n.Disruption.Tainted = true }, "Disrupting", "Disrupting"},
+		{func(n *cluster.Node) { n.Disruption.BlockingPods = []string{"a/b"} }, "⊘ protected", "⊘ protected"},
+		{func(n *cluster.Node) { n.Disruption.DoNotDisrupt, n.Cordoned = true, true }, "Cordoned ⊘ protected", "Cordoned ⊘ protected"},
+		{func(n *cluster.Node) { n.Deleting = true }, "Deleting", "Deleting"},
+		{func(n *cluster.Node) { n.Disruption.Reason = "Drift\x1b[2Jed" }, "Disrupting: Drift?ed", "Disrupting"},
+	} {
+		n := node("n", tc.mutate)
+		if got := statusCell(&n, false); got != tc.full {
+			t.Errorf("%+v: %q, want %q", n.Disruption, got, tc.full)
+		}
+		if got := statusCell(&n, true); got != tc.compact {
+			t.Errorf("%+v compact: %q, want %q", n.Disruption, got, tc.compact)
+		}
+	}
+}

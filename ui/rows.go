@@ -397,15 +397,16 @@ func capacityCell(n *cluster.Node, compact bool) string {
 	return s
 }
 
-// statusCell is what is done to the node: "Disrupting: Underutilized"
-// (Karpenter), "Cordoned", "Deleting", "Cordoned/Deleting", with the mark of
+// statusCell is what is done to the node: "Disrupting: Underutilized" then
+// "Deleting: Underutilized" (Karpenter), "Cordoned", "Deleting",
+// "Cordoned/Deleting", with the mark of
 // a node Karpenter will not disrupt ("⊘ protected"); "-" for none.
 func statusCell(n *cluster.Node, compact bool) string {
 	d := &n.Disruption
 	s := "-"
 	switch {
 	case disrupting(d):
-		return disruptingText(d, compact)
+		return disruptingText(d, n.Deleting, compact)
 	case n.Cordoned && n.Deleting:
 		s = "Cordoned/Deleting"
 	case n.Cordoned:
