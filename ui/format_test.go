@@ -107,7 +107,7 @@ func TestReadyCell(t *testing.T) {
 		{cluster.Node{Launching: true, Created: testNow.Add(time.Hour)}, "Launching/0s"},
 	}
 	for _, tc := range tests {
-		if got := readyCell(&tc.node, testNow); got != tc.want {
+		if got := readyCell(&tc.node, testNow, false); got != tc.want {
 			t.Errorf("readyCell(%+v) = %q, want %q", tc.node, got, tc.want)
 		}
 	}

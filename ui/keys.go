@@ -69,14 +69,40 @@ func (k ScrollKeys) full() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
 }
 
+// NavKeys open the views every view can reach; a key means the same view
+// wherever it is pressed (the root model handles them).
+type NavKeys struct {
+	Pending   key.Binding
+	NodePools key.Binding
+	Activity  key.Binding
+}
+
+// DefaultNavKeys are p for the pending pods, n for the NodePools, a for the
+// activity.
+func DefaultNavKeys() NavKeys {
+	return NavKeys{
+		Pending:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pending")),
+		NodePools: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "nodepools")),
+		Activity:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activity")),
+	}
+}
+
+// nav is the bindings for the full help.
+func (k NavKeys) nav() []key.Binding { return []key.Binding{k.Pending, k.NodePools, k.Activity} }
+
 // ListKeyMap is the node list's bindings.
 type ListKeyMap struct {
 	ScrollKeys
-	Open    key.Binding
-	Filter  key.Binding
-	Clear   key.Binding
-	Pending key.Binding
+	Open   key.Binding
+	Filter key.Binding
+	Clear  key.Binding
+	// Back leaves a NodePool's node list (esc when no filter is typed).
+	Back key.Binding
+	NavKeys
 	GlobalKeys
+	// width is the footer's room (0: any): the short help gives up its
+	// least needed entries to keep "? help" and "q quit" on screen.
+	width int
 }
 
 // DefaultListKeyMap is the node list's default bindings.
@@ -86,19 +112,56 @@ func DefaultListKeyMap() ListKeyMap {
 		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		Pending:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pending")),
+		Back:       BackKey(),
+		NavKeys:    DefaultNavKeys(),
 		GlobalKeys: DefaultGlobalKeys(),
 	}
 }
 
-// ShortHelp is the footer.
+// ShortHelp is the footer. When it is wider than the room, "↑/↓ select"
+// goes first (the arrows are what everyone tries), then "nodepools" is said
+// "pools", then paging, "open" and "filter" go ("?" lists them all).
 func (k ListKeyMap) ShortHelp() []key.Binding {
-	return append(k.ScrollKeys.short(), k.Open, k.Pending, k.Filter, k.Clear, k.Help, k.Quit)
+	move := k.ScrollKeys.short()
+	pools := k.NodePools
+	all := func() []key.Binding {
+		return []key.Binding{k.Back, move[0], move[1], k.Open, k.Pending, pools, k.Activity, k.Filter, k.Clear, k.Help, k.Quit}
+	}
+	steps := []func(){
+		func() { move[0].SetEnabled(false) },
+		func() { pools.SetHelp("n", "pools") },
+		func() { move[1].SetEnabled(false) },
+		func() { k.Open.SetEnabled(false) },
+		func() { k.Filter.SetEnabled(false) },
+	}
+	for _, step := range steps {
+		if k.width <= 0 || helpWidth(all()) <= k.width {
+			break
+		}
+		step()
+	}
+	return all()
 }
 
 // FullHelp is the help after "?".
 func (k ListKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ScrollKeys.full(), {k.Open, k.Pending, k.Filter, k.Clear}, {k.Help, k.Quit}}
+	return [][]key.Binding{k.ScrollKeys.full(), {k.Open, k.Filter, k.Clear, k.Back}, k.nav(), {k.Help, k.Quit}}
+}
+
+// helpWidth is the width of a short help line of bs (as help.Model draws
+// it: "key desc" items between " • ").
+func helpWidth(bs []key.Binding) int {
+	w := 0
+	for _, b := range bs {
+		if !b.Enabled() {
+			continue
+		}
+		if w > 0 {
+			w += 3
+		}
+		w += dispWidth(b.Help().Key) + 1 + dispWidth(b.Help().Desc)
+	}
+	return w
 }
 
 // FilterKeyMap is the bindings while the filter is being typed.

@@ -8,7 +8,9 @@ import (
 const (
 	fallbackWidth  = 80
 	fallbackHeight = 24
-	maxEvents      = 3
+	// maxActivity is how many of the newest activity lines the node list
+	// shows.
+	maxActivity = 3
 )
 
 // layout shares the node list's lines out between header, node rows and
@@ -21,10 +23,10 @@ type layout struct {
 	perPage     int // nodes per page (at least 1)
 	pages       int // at least 1
 
-	syncing bool // show the "Waiting for ..." line
-	notes   bool // show the DEMO/notes line
-	events  int  // how many of the latest events to show
-	filter  bool // show the filter line
+	syncing  bool // show the "Waiting for ..." line
+	notes    bool // show the DEMO/notes line
+	activity int  // how many of the newest activity lines to show
+	filter   bool // show the filter line
 }
 
 // newLayout lays out rows listed nodes in width x height (the list's part
@@ -38,7 +40,7 @@ func newLayout(snap *cluster.Snapshot, rows, width, height int, demo, filter boo
 	avail := l.height - l.header - 1 // 1: page dots
 	// Status lines only take room that leaves space for at least one node;
 	// the most useful go first: the filter, sync progress, notes, then the
-	// newest events.
+	// newest activity.
 	budget := avail - l.rowsPerNode
 	take := func(want bool) bool {
 		if want && budget > 0 {
@@ -50,10 +52,10 @@ func newLayout(snap *cluster.Snapshot, rows, width, height int, demo, filter boo
 	l.filter = take(filter)
 	l.syncing = take(!snap.Synced)
 	l.notes = take(demo || len(snap.Notes) > 0)
-	for l.events < min(maxEvents, len(snap.Events)) && take(true) {
-		l.events++
+	for l.activity < min(maxActivity, len(snap.Activity)) && take(true) {
+		l.activity++
 	}
-	status := btoi(l.filter) + btoi(l.syncing) + btoi(l.notes) + l.events
+	status := btoi(l.filter) + btoi(l.syncing) + btoi(l.notes) + l.activity
 
 	l.perPage = max(1, (avail-status)/l.rowsPerNode)
 	l.pages = max(1, (rows+l.perPage-1)/l.perPage)

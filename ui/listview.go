@@ -14,8 +14,11 @@ import (
 // listView is the node list: the summary, one bar per node, the status
 // lines. A cursor selects a node and stays on it by name while rows re-sort,
 // come and go; a filter narrows the rows to nodes whose name or a label
-// value contains its text.
+// value contains its text. Opened from the NodePools view, it lists one
+// NodePool's nodes (pool), and esc goes back.
 type listView struct {
+	pool *poolFilter
+
 	keyMap     ListKeyMap
 	filterKeys FilterKeyMap
 	input      textinput.Model
@@ -35,7 +38,16 @@ func newListView() *listView {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "node name or label value"
-	return &listView{keyMap: DefaultListKeyMap(), filterKeys: DefaultFilterKeyMap(), input: in}
+	v := &listView{keyMap: DefaultListKeyMap(), filterKeys: DefaultFilterKeyMap(), input: in}
+	v.keyMap.Back.SetEnabled(false)
+	return v
+}
+
+// newPoolListView is the node list of one NodePool or node group.
+func newPoolListView(p poolFilter) *listView {
+	v := newListView()
+	v.pool = &p
+	return v
 }
 
 func (v *listView) query() cluster.Query { return cluster.Query{} }
@@ -109,14 +121,14 @@ func (v *listView) handleKey(msg tea.KeyPressMsg, c *common) tea.Cmd {
 		if v.selected != "" {
 			return openNode(v.selected)
 		}
-	case key.Matches(msg, k.Pending):
-		return openPending()
 	case key.Matches(msg, k.Filter):
 		v.filtering = true
 		return v.input.Focus()
 	case key.Matches(msg, k.Clear):
 		v.input.Reset()
 		v.refilter(c.snap, true)
+	case key.Matches(msg, k.Back):
+		return back
 	}
 	return nil
 }
@@ -153,7 +165,7 @@ func (v *listView) refilter(s *cluster.Snapshot, toFirst bool) {
 	at := -1
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
-		if text != "" && !matches(n, text) {
+		if (text != "" && !matches(n, text)) || (v.pool != nil && !v.pool.has(n)) {
 			continue
 		}
 		if n.Name == v.selected {
@@ -199,14 +211,16 @@ func (v *listView) enableKeys(c *common) {
 	v.keyMap.enable(v.cursor == 0, v.cursor >= n-1, l.pages > 1)
 	v.keyMap.Open.SetEnabled(v.selected != "")
 	v.keyMap.Clear.SetEnabled(v.filtered != "")
+	v.keyMap.Back.SetEnabled(v.pool != nil && v.filtered == "")
 	v.keyMap.Pending.SetHelp("p", "pending ("+count(c.snap.Pods.Pending)+")")
+	v.keyMap.width = c.width
 }
 
 // page is the page the cursor is on.
 func (v *listView) page(per int) int { return v.cursor / max(per, 1) }
 
 func (v *listView) layout(c *common, width, height int) layout {
-	return newLayout(c.snap, len(v.rows), width, height, c.opts.Demo, v.filtering || v.filtered != "")
+	return newLayout(c.snap, len(v.rows), width, height, c.opts.Demo, v.filtering || v.filtered != "" || v.pool != nil)
 }
 
 func (v *listView) render(c *common, width, height int) string {
@@ -217,7 +231,7 @@ func (v *listView) render(c *common, width, height int) string {
 
 	lines := make([]string, 0, l.height)
 	lines = append(lines, summaryLines(s, width, st)...)
-	lines = append(lines, podLine(s.Pods), "")
+	lines = append(lines, podSummary(s, width, st), "")
 
 	start := min(page*l.perPage, len(v.rows))
 	end := min(start+l.perPage, len(v.rows))
@@ -230,6 +244,8 @@ func (v *listView) render(c *common, width, height int) string {
 		lines = nodeRows(lines, s, nodes, v.cursor-start, width, c.now, st)
 	case v.filtered != "":
 		lines = append(lines, "no node matches "+quoteFilter(v.input.Value()))
+	case v.pool != nil:
+		lines = append(lines, "no node in "+v.pool.String())
 	case s.Synced:
 		lines = append(lines, noNodes)
 	}
@@ -241,8 +257,8 @@ func (v *listView) render(c *common, width, height int) string {
 	if l.notes {
 		lines = append(lines, notesLine(s.Notes, c.opts.Demo, st))
 	}
-	for _, e := range s.Events[len(s.Events)-l.events:] {
-		lines = append(lines, st.event.Render(eventText(e, c.now)))
+	for _, a := range newestActivity(s.Activity, l.activity, c.now, !s.Cost.Disabled) {
+		lines = append(lines, st.event.Render(a))
 	}
 	statusEnd := len(lines)
 
@@ -258,11 +274,23 @@ func (v *listView) matchCount(total int) string {
 	return count(len(v.rows)) + " of " + count(total) + " nodes"
 }
 
-// filterLine is the input while typing, else the filter in use.
+// filterLine is the input while typing, else the filter in use: the
+// NodePool's name, the text.
 func (v *listView) filterLine(total int) string {
 	what := v.matchCount(total)
-	if v.filtering {
+	pool := ""
+	if v.pool != nil {
+		pool = v.pool.String()
+	}
+	switch {
+	case v.filtering && pool != "":
+		return v.input.View() + "  " + what + " in " + pool
+	case v.filtering:
 		return v.input.View() + "  " + what
+	case v.filtered == "":
+		return pool + ": " + what + " (esc back)"
+	case pool != "":
+		return pool + ", filter " + quoteFilter(v.input.Value()) + ": " + what + " (esc clears)"
 	}
 	return "filter " + quoteFilter(v.input.Value()) + ": " + what + " (esc clears)"
 }

@@ -51,6 +51,7 @@ type Model struct {
 	opts    Options
 	styles  *styles
 	global  GlobalKeys
+	nav     NavKeys
 	help    help.Model
 	spinner spinner.Model
 	// spinning: a spinner tick chain is running (only while not synced).
@@ -79,6 +80,7 @@ func New(src Source, opts Options) Model {
 		opts:    opts,
 		styles:  st,
 		global:  DefaultGlobalKeys(),
+		nav:     DefaultNavKeys(),
 		help:    h,
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.spinner)),
 		clock:   clock,
@@ -118,7 +120,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openNodeMsg:
 		return m.push(newNodeView(msg.name))
 	case openPendingMsg:
-		return m.push(newPendingView())
+		return m.open(func(v view) bool { _, ok := v.(*pendingView); return ok }, func() view { return newPendingView() })
+	case openPoolsMsg:
+		return m.open(func(v view) bool { _, ok := v.(*poolsView); return ok }, func() view { return newPoolsView() })
+	case openActivityMsg:
+		return m.open(func(v view) bool { _, ok := v.(*activityView); return ok }, func() view { return newActivityView() })
+	case openPoolNodesMsg:
+		return m.push(newPoolListView(msg.pool))
 	case backMsg:
 		if len(m.stack) > 1 {
 			m.stack = m.stack[:len(m.stack)-1]
@@ -152,8 +160,31 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.help.ShowAll = !m.help.ShowAll
 		m.toAll(tea.WindowSizeMsg{Width: m.width, Height: m.height})
 		return nil, true
+	case key.Matches(msg, m.nav.Pending):
+		return openPending(), true
+	case key.Matches(msg, m.nav.NodePools):
+		return openPools(), true
+	case key.Matches(msg, m.nav.Activity):
+		return openActivity(), true
 	}
 	return nil, false
+}
+
+// open shows a view every view can reach (is tells it): the one on the
+// stack already, closing the views above it, else a new one on top. The
+// stack never holds two of them.
+func (m Model) open(is func(view) bool, create func() view) (tea.Model, tea.Cmd) {
+	for i := len(m.stack) - 1; i > 0; i-- {
+		if !is(m.stack[i]) {
+			continue
+		}
+		if i == len(m.stack)-1 {
+			return m, nil
+		}
+		m.stack = m.stack[: i+1 : i+1]
+		return m, readSnapshot(m.src, m.top().query())
+	}
+	return m.push(create())
 }
 
 // push opens a view and asks at once for the snapshot it needs (the one in

@@ -61,7 +61,7 @@ func followUps(cmd tea.Cmd) []tea.Msg {
 			out = append(out, followUps(c)...)
 		}
 		return out
-	case openNodeMsg, openPendingMsg, backMsg:
+	case openNodeMsg, openPendingMsg, openPoolsMsg, openActivityMsg, openPoolNodesMsg, backMsg:
 		return []tea.Msg{msg}
 	case snapshotMsg:
 		if !msg.rearm {

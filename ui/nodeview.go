@@ -21,6 +21,7 @@ type NodeKeyMap struct {
 	ScrollKeys
 	Sort key.Binding
 	Back key.Binding
+	NavKeys
 	GlobalKeys
 }
 
@@ -30,6 +31,7 @@ func DefaultNodeKeyMap() NodeKeyMap {
 		ScrollKeys: DefaultScrollKeys(),
 		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Back:       BackKey(),
+		NavKeys:    DefaultNavKeys(),
 		GlobalKeys: DefaultGlobalKeys(),
 	}
 }
@@ -41,7 +43,7 @@ func (k NodeKeyMap) ShortHelp() []key.Binding {
 
 // FullHelp is the help after "?".
 func (k NodeKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ScrollKeys.full(), {k.Sort, k.Back}, {k.Help, k.Quit}}
+	return [][]key.Binding{k.ScrollKeys.full(), {k.Sort, k.Back}, k.nav(), {k.Help, k.Quit}}
 }
 
 // nodeView is one node, live: what it is, what it costs, and its pods with
@@ -58,6 +60,9 @@ type nodeView struct {
 	detail    *cluster.NodeDetail
 	resources []string
 	pods      []cluster.Pod // detail's pods in the sort order (a copy)
+	// blocking is the set of the node's pods ("ns/name") whose
+	// do-not-disrupt annotation keeps it.
+	blocking map[string]bool
 
 	sort int // a resource index, or len(resources) + byName, byAge, byOwner
 	scroll
@@ -104,8 +109,15 @@ func (v *nodeView) take(snap *cluster.Snapshot) {
 	}
 	v.loaded, v.detail, v.resources = true, snap.Detail, snap.Resources
 	v.pods = v.pods[:0]
+	clear(v.blocking)
 	if v.detail != nil {
 		v.pods = append(v.pods, v.detail.Pods...)
+		for _, p := range v.detail.Node.Disruption.BlockingPods {
+			if v.blocking == nil {
+				v.blocking = map[string]bool{}
+			}
+			v.blocking[p] = true
+		}
 	}
 	v.sort %= len(v.resources) + otherSorts
 	v.sortPods()
@@ -255,7 +267,7 @@ func (v *nodeView) header(c *common, lk *look, width int) []string {
 	if !n.Created.IsZero() {
 		id = append(id, plainCell("age "+age(c.now, n.Created)))
 	}
-	ready := readyCell(n, c.now)
+	ready := readyText(n, c.now, false)
 	id = append(id, styledCell(ready, readyStyle(ready, st), colour))
 	switch {
 	case n.Cordoned && n.Deleting:
@@ -267,11 +279,13 @@ func (v *nodeView) header(c *common, lk *look, width int) []string {
 	}
 	lines := flow(nil, id, "  ", width)
 
-	karp := []cell{plainCell("nodepool " + orDash(n.NodePool)), plainCell("nodeclaim " + orDash(n.NodeClaim))}
-	lines = flow(lines, karp, " · ", width)
+	lines = flow(lines, karpenterCells(n, c.now, st), " · ", width)
+	var facts []cell // taints, then why Karpenter does or does not disrupt it
 	if !n.Launching {
-		lines = flow(lines, taintCells(v.detail.Taints), ", ", width)
+		facts = taintCells(v.detail.Taints)
 	}
+	facts = append(facts, disruptionCells(n, c.now, st)...)
+	lines = flow(lines, facts, " · ", width)
 	return flow(lines, v.usageCells(n, st), " · ", width)
 }
 
@@ -291,19 +305,23 @@ func priceText(p pricing.Price) (text string, unknown bool) {
 	return text + ")", false
 }
 
-// readyStyle colours a readyCell: Launching is on its way, anything else
-// that is not Ready (NotReady, NoNode) is bad.
+// readyStyle colours a readyText: a launch on its way (Launching,
+// Registering, Initializing) is ok, anything else that is not Ready
+// (NotReady, NoNode, a failed launch) is bad.
 func readyStyle(ready string, st *styles) lipgloss.Style {
-	switch {
-	case ready == "Ready":
+	if ready == "Ready" {
 		return st.good
-	case strings.HasPrefix(ready, "Launching"):
-		return st.ok
+	}
+	for _, s := range launchSteps {
+		if strings.HasPrefix(ready, s.doing+"/") {
+			return st.ok
+		}
 	}
 	return st.bad
 }
 
-// taintCells is "taints: key=value:Effect", one cell per taint.
+// taintCells is "taints: key=value:Effect", one cell per taint (", "
+// between them in a flow).
 func taintCells(taints []cluster.Taint) []cell {
 	if len(taints) == 0 {
 		return []cell{plainCell("taints: none")}
@@ -315,10 +333,13 @@ func taintCells(taints []cluster.Taint) []cell {
 			s += "=" + sanitize(t.Value)
 		}
 		s += ":" + sanitize(t.Effect)
+		c := plainCell(s)
 		if i == 0 {
-			s = "taints: " + s
+			c = plainCell("taints: " + s)
+		} else {
+			c.sep = ", "
 		}
-		out = append(out, plainCell(s))
+		out = append(out, c)
 	}
 	return out
 }
@@ -393,6 +414,7 @@ func (v *nodeView) table(c *common, lk *look, offset, rows int) *table {
 		if p.OwnerKind == "DaemonSet" {
 			name.tail = " (ds)"
 		}
+		name.tail += doNotDisruptTail(p, v.blocking)
 		row = append(row, name)
 		for r, res := range v.resources {
 			row = append(row, plainCell(formatRequest(res, requestAt(p.Requests, r))))

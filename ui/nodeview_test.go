@@ -635,3 +635,65 @@ func BenchmarkNodeViewSnapshot(b *testing.B) {
 		v, _ = v.update(snapshotMsg{}, c)
 	}
 }
+
+// karpenterDetail is node i of karpenterNodes with the lab's pods: the
+// first pod's do-not-disrupt keeps the node, the second's 30m has elapsed.
+func karpenterDetail(i int) cluster.Snapshot {
+	n := karpenterNodes()[i]
+	d := &cluster.NodeDetail{Node: n}
+	if !n.Launching {
+		lab := labDetail()
+		keep := i == 0
+		d.Pods = lab.Pods[:min(len(lab.Pods), max(n.Pods, 1))]
+		for j := range d.Pods {
+			d.Pods[j].Node = n.Name
+		}
+		if keep {
+			d.Pods[0].DoNotDisrupt = "true"
+			d.Pods[1].DoNotDisrupt = "30m"
+		}
+		d.Node.Pods = len(d.Pods)
+	}
+	if n.Disruption.Tainted {
+		d.Taints = []cluster.Taint{{Key: "karpenter.sh/disrupted", Effect: "NoSchedule"}}
+	}
+	return detailSnapshot(n.Name, []string{"cpu"}, d)
+}
+
+func TestNodeViewKarpenterGolden(t *testing.T) {
+	for i, name := range []string{"kept", "disrupting", "initializing", "registering", "failed", "pinned"} {
+		snap := karpenterDetail(i)
+		viewGolden(t, name, openedNode(snap.Query.Node, snap))
+	}
+}
+
+func TestNodeViewExplainsKarpenter(t *testing.T) {
+	for i, wants := range [][]string{
+		{"nodeclaim general-purpose-abcde: launched 1.2s · registered 2.9s · initialized 4.1s",
+			"⊘ do-not-disrupt: pod my-cool-app/fastapi-deployment-6b5f9d7c4-2bq5x", "consolidatable since 11:20 (40m)",
+			`last: DisruptionBlocked: Pod "my-cool-app/fastapi-deployment-6b5f9d7c4-2bq5x" has "karpenter.sh/do-not-disrupt" annotation 4m ago`,
+			"fastapi-deployment-6b5f9d7c4-2bq5x ⊘ do-not-disrupt", "fastapi-deployment-6b5f9d7c4-9wxkd do-not-disrupt 30m (inactive)"},
+		{"disrupting: Underutilized", "do-not-disrupt: no", "taints: karpenter.sh/disrupted:NoSchedule"},
+		{"Initializing/8s", "launched 1.2s · registered 2.9s · initializing 8s (StartupTaintsExist)"},
+		{"Registering/5s", "nodeclaim general-purpose-x7k2p: launched 1.2s · registering 5s (NodeNotFound)", "8 pending pods wait for it"},
+		{"LaunchFailed: InsufficientCapacityError", `launch failed: LaunchFailed "creating instance, insufficient capacity`,
+			`warning: InsufficientCapacityError "NodeClaim general-purpose-zz9xw event: creating instance, insufficient capacity" 90s ago`},
+		{"⊘ do-not-disrupt on the node", "drifted: NodePoolDrifted", "Cordoned"},
+	} {
+		snap := karpenterDetail(i)
+		c := viewCommon(nil, false, 400, viewBodyHeight)
+		v := viewFeed(newNodeView(snap.Query.Node), c, snap)
+		out := v.render(c, 400, viewBodyHeight)
+		for _, want := range wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("node %d: no %q in\n%s", i, want, out)
+			}
+		}
+	}
+	// A node outside Karpenter says nothing about disruption.
+	c := viewCommon(nil, false, 200, viewBodyHeight)
+	snap := detailSnapshot("ip-192-168-3-7.ec2.internal", []string{"cpu"}, statesDetail())
+	if out := viewFeed(newNodeView(snap.Query.Node), c, snap).render(c, 200, viewBodyHeight); strings.Contains(out, "disrupt") {
+		t.Errorf("a node without NodePool or NodeClaim:\n%s", out)
+	}
+}

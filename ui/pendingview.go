@@ -15,27 +15,39 @@ import (
 // PendingKeyMap is the pending pods view's bindings.
 type PendingKeyMap struct {
 	ScrollKeys
+	Open key.Binding
 	Back key.Binding
+	NavKeys
 	GlobalKeys
 }
 
 // DefaultPendingKeyMap is the pending pods view's default bindings.
 func DefaultPendingKeyMap() PendingKeyMap {
-	return PendingKeyMap{ScrollKeys: DefaultScrollKeys(), Back: BackKey(), GlobalKeys: DefaultGlobalKeys()}
+	k := PendingKeyMap{
+		ScrollKeys: DefaultScrollKeys(),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its node")),
+		Back:       BackKey(),
+		NavKeys:    DefaultNavKeys(),
+		GlobalKeys: DefaultGlobalKeys(),
+	}
+	k.Pending.SetEnabled(false) // here already
+	return k
 }
 
 // ShortHelp is the footer.
 func (k PendingKeyMap) ShortHelp() []key.Binding {
-	return append([]key.Binding{k.Back}, append(scrollHelp(k.ScrollKeys), k.Help, k.Quit)...)
+	return append([]key.Binding{k.Back, k.Open}, append(k.ScrollKeys.short(), k.Help, k.Quit)...)
 }
 
 // FullHelp is the help after "?".
 func (k PendingKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ScrollKeys.full(), {k.Back}, {k.Help, k.Quit}}
+	return [][]key.Binding{k.ScrollKeys.full(), {k.Open, k.Back}, k.nav(), {k.Help, k.Quit}}
 }
 
 // pendingView is the pods that wait for a node, longest waiting first, with
-// what they ask for and what the scheduler last said about them.
+// what they ask for, what the scheduler last said about them and what
+// Karpenter does about it. enter on a pod nominated to a node (or bound to
+// one) opens that node.
 type pendingView struct {
 	km PendingKeyMap
 	lk *look
@@ -46,7 +58,7 @@ type pendingView struct {
 	count     int // Snapshot.Pods.Pending, the pod line's "pending"
 	resources []string
 	pods      []cluster.Pod // sorted copy
-	scroll
+	cursor
 }
 
 func newPendingView() *pendingView { return &pendingView{km: DefaultPendingKeyMap()} }
@@ -64,18 +76,52 @@ func (v *pendingView) update(msg tea.Msg, c *common) (view, tea.Cmd) {
 			v.take(c.snap)
 		}
 	case tea.KeyPressMsg:
-		if key.Matches(msg, v.km.Back) {
+		v.km.Open.SetEnabled(v.target(c) != "") // bindings match only while enabled
+		switch {
+		case key.Matches(msg, v.km.Back):
 			cmd = back
-		} else {
-			v.scroll.key(msg, v.km.ScrollKeys, len(v.pods), v.pageRows(c))
+		case key.Matches(msg, v.km.Open):
+			cmd = openNode(v.target(c))
+		default:
+			v.cursor.key(msg, v.km.ScrollKeys, len(v.pods), v.pageRows(c))
 		}
 	case tea.MouseWheelMsg:
 		v.wheel(msg, len(v.pods), v.pageRows(c))
 	}
 	rows := v.pageRows(c)
 	v.clamp(len(v.pods), rows)
-	v.scroll.enable(&v.km.ScrollKeys, len(v.pods), rows)
+	v.cursor.enable(&v.km.ScrollKeys, len(v.pods), rows)
+	v.km.Open.SetEnabled(v.target(c) != "")
 	return v, cmd
+}
+
+// target is the listed node the selected pod is nominated to (or bound
+// to), "" when none is listed.
+func (v *pendingView) target(c *common) string {
+	if v.at >= len(v.pods) || c.snap == nil {
+		return ""
+	}
+	return nodeFor(&v.pods[v.at], c.snap.Nodes)
+}
+
+// nodeFor is the name of the row in nodes a pending pod waits for: the node
+// it is bound to, or the node or NodeClaim Karpenter nominated it to
+// ("node/i-0abc", "nodeclaim/default-2z8fk"); "" when not listed.
+func nodeFor(p *cluster.Pod, nodes []cluster.Node) string {
+	kind, name := "node", p.Node
+	if name == "" {
+		kind, name, _ = strings.Cut(p.Waiting.Nominated, "/")
+	}
+	if name == "" {
+		return ""
+	}
+	for i := range nodes {
+		n := &nodes[i]
+		if n.Name == name || (kind == "nodeclaim" && n.NodeClaim == name) {
+			return n.Name
+		}
+	}
+	return ""
 }
 
 func (v *pendingView) take(snap *cluster.Snapshot) {
@@ -111,11 +157,13 @@ func (v *pendingView) render(c *common, width, height int) string {
 	lines := []string{v.title(lk, width)}
 	if len(v.pods) > 0 && height > pendingHead {
 		rows := listRows(len(v.pods), height-pendingHead)
-		sc := v.visible(len(v.pods), rows)
+		cur := v.visible(len(v.pods), rows)
 		lines = append(lines, "")
-		lines = v.table(c, sc.offset, rows).render(lines, width, lk)
+		t := v.table(c, cur.offset, rows)
+		t.marked, t.selected = true, cur.at-cur.offset
+		lines = t.render(lines, width, lk)
 		if rows < len(v.pods) {
-			lines = append(lines, lk.faintText(sc.position(len(v.pods), rows, "pods", width)))
+			lines = append(lines, lk.faintText(scroll{cur.offset}.position(len(v.pods), rows, "pods", width)))
 		}
 	}
 	return strings.Join(lines[:min(len(lines), height)], "\n")
@@ -140,18 +188,26 @@ func (v *pendingView) title(lk *look, width int) string {
 }
 
 // table is the visible pending pods. Columns that give way first: the
-// later resources, the first, then the scheduler's message (which is
-// shortened first); never the waiting time, the order of the list.
+// later resources, the first, then the scheduler's message; the messages
+// are shortened first (alike); never the waiting time, the order of the
+// list, nor Karpenter's answer.
 func (v *pendingView) table(c *common, offset, rows int) *table {
 	nres := len(v.resources)
-	t := &table{cols: make([]column, 0, nres+3)}
+	t := &table{cols: make([]column, 0, nres+4)}
 	t.cols = append(t.cols,
 		column{title: "POD", fit: fitMiddle, min: 18},
 		column{title: "WAITING"})
 	for i, res := range v.resources {
 		t.cols = append(t.cols, column{title: strings.ToUpper(sanitize(res)), right: true, drop: 2 + i})
 	}
-	t.cols = append(t.cols, column{title: "SCHEDULER", fit: fitEnd, min: 29, drop: 1})
+	// Without Karpenter's column (it said nothing about any pod) the
+	// scheduler's message has all the room.
+	karpenter := slices.ContainsFunc(v.pods, func(p cluster.Pod) bool { return karpenterText(&p) != "-" })
+	if karpenter {
+		t.cols = append(t.cols, column{title: "SCHEDULER", fit: fitEnd, min: 16, drop: 1}, column{title: "KARPENTER", fit: fitEnd, min: 40})
+	} else {
+		t.cols = append(t.cols, column{title: "SCHEDULER", fit: fitEnd, min: 29, drop: 1})
+	}
 	for i := offset; i < min(offset+rows, len(v.pods)); i++ {
 		p := &v.pods[i]
 		row := make([]cell, 0, len(t.cols))
@@ -160,21 +216,40 @@ func (v *pendingView) table(c *common, offset, rows int) *table {
 			row = append(row, plainCell(formatRequest(res, requestAt(p.Requests, r))))
 		}
 		row = append(row, plainCell(schedulerText(p)))
+		if karpenter {
+			row = append(row, plainCell(karpenterText(p)))
+		}
 		t.rows = append(t.rows, row)
 	}
 	return t
 }
 
-// schedulerText is the scheduler's message on one line, its boilerplate
-// "0/2 nodes are available: " said as "0/2 nodes: " so that the reasons
-// show in a narrow column; "-" for none. A pod already bound waits for its
-// node to start it.
+// schedulerText is the scheduler's reason, shortened ("Insufficient cpu");
+// without one the scheduler's message on one line, its boilerplate "0/2
+// nodes are available: " said as "0/2 nodes: " so that the reasons show in
+// a narrow column; "-" for none. A pod already bound waits for its node to
+// start it.
 func schedulerText(p *cluster.Pod) string {
 	switch {
 	case p.Node != "":
 		return "bound to " + sanitize(p.Node) + ", starting"
+	case p.Waiting.Scheduler != "":
+		return folded(p.Waiting.Scheduler)
 	case p.FailedScheduling == "":
 		return "-"
 	}
 	return strings.ReplaceAll(sanitize(p.FailedScheduling), " nodes are available: ", " nodes: ")
+}
+
+// karpenterText is Karpenter's answer: "nominated to nodeclaim/x", or why
+// it cannot place the pod (`NodePool "default" limits exhausted`); "-"
+// when it has said nothing.
+func karpenterText(p *cluster.Pod) string {
+	switch w := &p.Waiting; {
+	case w.Nominated != "":
+		return "nominated to " + sanitize(w.Nominated)
+	case w.Karpenter != "":
+		return folded(w.Karpenter)
+	}
+	return "-"
 }

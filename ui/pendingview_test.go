@@ -115,12 +115,12 @@ func TestPendingViewRows(t *testing.T) {
 	// scheduler, last with "-".
 	wantOrder := []string{"batch/report-7f9c4", "my-cool-app/" + labApp + "-k2v8s", "my-cool-app/" + labApp + "-b7k2w", "my-cool-app/" + labApp + "-h3j9d"}
 	for i, want := range wantOrder {
-		if !strings.HasPrefix(lines[3+i], want) {
+		if !strings.HasPrefix(lines[3+i][2:], want) {
 			t.Errorf("row %d %q, want %s", i, lines[3+i], want)
 		}
 	}
 	last := lines[len(lines)-1]
-	if !strings.HasPrefix(last, "default/nginx") || !strings.HasSuffix(last, " -") {
+	if !strings.HasPrefix(last, "  default/nginx") || !strings.HasSuffix(last, " -") {
 		t.Errorf("last row %q", last)
 	}
 	for _, want := range []string{"3m", "4000m", "8Gi", "256Mi", "bound to i-0123456789abcdef2, starting", "untolerated taint {dedicated: batch}, 2 Insufficient memory", "0/2 nodes: 2 Insufficient cpu. preemption: 0/2 nodes: 2 No"} {

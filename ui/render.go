@@ -114,10 +114,15 @@ func costText(c cluster.Cost) (hourly, monthly string) {
 		prefix + sym + formatMoney(c.Hourly*pricing.HoursPerMonth, 3) + "/month"
 }
 
-func podLine(p cluster.PodCounts) string {
+// podLine is "12 pods (0 pending 12 running 12 bound) + 7 on other nodes"
+// (short: "+ 7 elsewhere").
+func podLine(p cluster.PodCounts, short bool) string {
 	s := count(p.Total) + " pods (" + count(p.Pending) + " pending " + count(p.Running) +
 		" running " + count(p.Bound) + " bound)"
-	if p.Elsewhere > 0 {
+	switch {
+	case p.Elsewhere > 0 && short:
+		s += " + " + count(p.Elsewhere) + " elsewhere"
+	case p.Elsewhere > 0:
 		s += " + " + count(p.Elsewhere) + " on other nodes"
 	}
 	return s
@@ -250,7 +255,7 @@ func lineWidth(s string) int {
 // narrowSymbol: single-cell runes the screen itself draws.
 func narrowSymbol(r rune) bool {
 	switch r {
-	case '█', '░', '•', '○', '●', '◐', '▸', '←', '→', '…', '¥', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
+	case '█', '░', '•', '○', '●', '◐', '▸', '←', '→', '…', '¥', '⊘', '·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
 		return true
 	}
 	return false

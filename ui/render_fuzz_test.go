@@ -69,6 +69,15 @@ func fuzzSnapshot(p *strPicker) cluster.Snapshot {
 			n.LabelUsage = []cluster.Quantity{{}, quantity(), {}}
 			n.Labels = map[string]string{s.ExtraLabels[0]: p.str(), p.str(): p.str()}
 			n.MaxPods = p.num()
+			if p.n(2) == 0 {
+				n.Lifecycle = fuzzLifecycle(p)
+			}
+			n.Disruption = cluster.Disruption{
+				Reason: p.str(), Tainted: p.n(2) == 0, DoNotDisrupt: p.n(2) == 0, BlockingPods: []string{p.str()},
+				Consolidatable: testNow.Add(-time.Minute), Drifted: p.str(),
+				Blocked: &cluster.Event{Time: testNow, Reason: p.str(), Object: p.str(), Message: p.str()},
+			}
+			n.Nominated = int(p.num() % 1000)
 		})
 		if i == 0 {
 			n.Name = p.strs[0] // the first string as a whole, at least once
@@ -90,6 +99,8 @@ func fuzzSnapshot(p *strPicker) cluster.Snapshot {
 			OwnerKind: p.str(), OwnerName: p.str(),
 			Requests:         []int64{p.num(), p.num()},
 			FailedScheduling: p.str(), FailedSchedulingAt: testNow,
+			DoNotDisrupt: p.str(),
+			Waiting:      cluster.Waiting{Scheduler: p.str(), Nominated: p.str(), Karpenter: p.str()},
 		}
 	}
 	d := &cluster.NodeDetail{Node: s.Nodes[0], ProviderID: p.str()}
@@ -111,11 +122,65 @@ func fuzzSnapshot(p *strPicker) cluster.Snapshot {
 	if p.n(3) == 0 {
 		s.Stale = &cluster.Stale{Since: testNow.Add(-time.Minute), Reason: p.str(), Resources: []string{"pods"}}
 	}
+	fuzzKarpenter(p, &s)
 	return s
 }
 
+func fuzzLifecycle(p *strPicker) *cluster.Lifecycle {
+	l := &cluster.Lifecycle{Created: testNow.Add(-time.Minute)}
+	for _, typ := range []string{"Launched", "Registered", "Initialized", "Ready"} {
+		l.Steps = append(l.Steps, cluster.Step{Type: typ, Status: []string{"True", "False", "Unknown", ""}[p.n(4)], At: testNow, Reason: p.str(), Message: p.str()})
+	}
+	if p.n(2) == 0 {
+		l.Failed = &cluster.Step{Type: p.str(), Status: "False", Reason: p.str(), Message: p.str()}
+	}
+	if p.n(2) == 0 {
+		l.Problem = &cluster.Event{Time: testNow, Reason: p.str(), Object: p.str(), Message: p.str()}
+	}
+	return l
+}
+
+// fuzzKarpenter fills the NodePools, the activity, the ledger and the
+// history with the fuzzer's strings and numbers.
+func fuzzKarpenter(p *strPicker, s *cluster.Snapshot) {
+	for range 1 + p.n(3) {
+		s.NodePools = append(s.NodePools, cluster.NodePool{
+			Name: p.str(), Kind: []string{"nodepool", "nodegroup", "", p.str()}[p.n(4)], Known: p.n(2) == 0,
+			Nodes: int(p.num() % 1000), Claims: p.n(3), Deleting: p.n(3),
+			Usage:               []cluster.Quantity{{Used: p.num(), Allocatable: p.num()}, {Used: p.num(), Allocatable: p.num()}},
+			Cost:                cluster.Cost{Hourly: float64(p.n(1000)) / 7, Currency: "USD"},
+			Limits:              []cluster.Limit{{Resource: p.str(), Limit: p.num(), Used: p.num()}, {Resource: "memory", Limit: p.num(), Used: -1}},
+			ConsolidationPolicy: p.str(), ConsolidateAfter: p.str(),
+			Budgets: []cluster.Budget{{Nodes: p.str(), Reasons: []string{p.str()}, Schedule: p.str(), Duration: p.str()}},
+			Ready:   p.str(), ReadyReason: p.str(),
+			Events: []cluster.Event{{Time: testNow, Reason: p.str(), Object: p.str(), Message: p.str()}},
+		})
+	}
+	kinds := []cluster.ActivityKind{cluster.ActLaunch, cluster.ActReady, cluster.ActLaunchFailed, cluster.ActDisrupting,
+		cluster.ActRemoved, cluster.ActBlocked, cluster.ActUnschedulable, cluster.ActEvent, cluster.ActivityKind(p.str())}
+	for range 1 + p.n(6) {
+		s.Activity = append(s.Activity, cluster.Activity{
+			Time: testNow.Add(-time.Duration(p.n(100)) * time.Minute), Kind: kinds[p.n(len(kinds))],
+			Object: p.str(), Node: p.str(), NodePool: p.str(), InstanceType: p.str(), Capacity: pricing.Capacity(p.n(5)), Zone: p.str(),
+			Pods: int(p.num() % 100000), Reason: p.str(), Message: p.str(),
+			Steps:  []time.Duration{time.Duration(p.num()), time.Duration(p.num())},
+			Price:  pricing.Price{Hourly: float64(p.n(100)) / 100, Currency: "USD", Source: pricing.Live},
+			Saving: &cluster.Saving{Price: float64(p.num()) / 1e6, Replacement: float64(p.num()) / 1e7},
+			Count:  int(p.num() % 1000),
+		})
+	}
+	if p.n(2) == 0 {
+		s.Savings = cluster.Savings{Since: testNow.Add(-time.Hour), Hourly: float64(p.num()) / 1e9, Currency: "USD", SoFar: float64(p.num()) / 1e9,
+			Entries: []cluster.Saving{{Node: p.str(), Reason: p.str()}}}
+	}
+	for i := range p.n(80) {
+		s.History = append(s.History, cluster.Sample{Time: testNow.Add(time.Duration(i-80) * time.Minute), Nodes: int(p.num() % 100000), Hourly: float64(p.num()) / 1e6})
+	}
+}
+
 // FuzzRenderViews renders fuzzed snapshots through the root model (the node
-// list, a node view and the pending view) at a few widths, in colour, and
+// list, a node view, the pending view, the NodePools, a pool's nodes and
+// the activity) at a few widths, in colour, and
 // checks that the frame holds no escape sequence but SGR styling, no
 // control character but newlines, nothing invisible, only UTF-8, and that
 // it fits the terminal.
@@ -154,6 +219,22 @@ func FuzzRenderViews(f *testing.F) {
 			q.Query = cluster.Query{Pending: true}
 			m = fuzzUpdate(m, snapshotMsg{snap: q})
 			checkFrame(t, "pending view", m.frame(), width, height)
+
+			m = fuzzUpdate(m, openPoolsMsg{})
+			q.Query = cluster.Query{NodePools: true}
+			m = fuzzUpdate(m, snapshotMsg{snap: q})
+			checkFrame(t, "nodepools view", m.frame(), width, height)
+
+			p := snap.NodePools[0]
+			m = fuzzUpdate(m, openPoolNodesMsg{poolFilter{kind: p.Kind, name: p.Name}})
+			q.Query = cluster.Query{}
+			m = fuzzUpdate(m, snapshotMsg{snap: q})
+			checkFrame(t, "a pool's nodes", m.frame(), width, height)
+
+			m = fuzzUpdate(m, openActivityMsg{})
+			q.Query = cluster.Query{Activity: true}
+			m = fuzzUpdate(m, snapshotMsg{snap: q})
+			checkFrame(t, "activity view", m.frame(), width, height)
 		}
 	})
 }

@@ -98,6 +98,8 @@ func TestRenderGolden(t *testing.T) {
 		{name: "stale", snap: stale},
 		{name: "syncing", snap: syncing},
 		{name: "status", snap: statusSnapshot(), opts: Options{Demo: true}},
+		{name: "karpenter", snap: karpenterSnapshot()},
+		{name: "karpenter_24", snap: karpenterSnapshot(), height: 24},
 		{name: "paged", snap: bigSnapshot(40), height: 16, page: 2},
 		{name: "full_help", snap: bigSnapshot(40), height: 16, page: 99, showAll: true, opts: Options{Version: "v1.0.0"}},
 	}
@@ -150,7 +152,7 @@ func TestLabScreen(t *testing.T) {
 > i-0123456789abcdef0 cpu ███████████████████████████████░░░░  90% ◐ (8/17 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready
   i-0123456789abcdef2 cpu ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  11% ○ (1/17 pods) t3a.medium/$0.0421 On-Demand/Auto - Ready
 •
-↑/↓ select • enter open • p pending (0) • / filter • ? help • q quit`
+↑/↓ select • enter open • p pending (0) • n nodepools • a activity • / filter • ? help • q quit`
 	if got := renderCase(labSnapshot(), Options{NoColor: true}, 122, 50, 0, false); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

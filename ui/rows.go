@@ -47,6 +47,15 @@ type rowFit struct {
 	nameW, resW, barW int
 	compactPods       bool
 	compactCapacity   bool
+	// mergeState: the status and the readiness share one column ("⊘
+	// protected Ready"), the status column is not shown.
+	mergeState bool
+	// dropStatus: no row has a status: the column (or its half of the
+	// merged one) is not drawn.
+	dropStatus bool
+	// compactState: the status and readiness without Karpenter's detail
+	// ("Disrupting", "LaunchFailed", " ·8 wait").
+	compactState bool
 	// shown says which info columns are drawn; widths are their widths.
 	shown  []bool
 	widths []int
@@ -56,14 +65,16 @@ type rowFit struct {
 // info columns on the first. Columns align over the visible nodes only.
 // selected is the index in nodes of the node under the cursor (-1: none).
 func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, selected, width int, now time.Time, st *styles) []string {
-	ncols := fixedCols + len(snap.ExtraLabels)
-	cells := make([]string, len(nodes)*ncols)
+	rc := rowCells{ncols: fixedCols + len(snap.ExtraLabels)}
+	rc.full = make([]string, len(nodes)*rc.ncols)
+	rc.compact = make([]string, len(nodes)*rc.ncols)
 	names := make([]string, len(nodes))
 	for i := range nodes {
-		infoCells(cells[i*ncols:(i+1)*ncols], &nodes[i], snap, now)
+		infoCells(rc.full[i*rc.ncols:(i+1)*rc.ncols], &nodes[i], snap, now)
+		compactCells(rc.compact[i*rc.ncols:(i+1)*rc.ncols], &nodes[i], now)
 		names[i] = sanitize(nodes[i].Name)
 	}
-	f := fitRows(snap, nodes, names, cells, ncols, width)
+	f := fitRows(snap, nodes, names, rc, width)
 	bar := st.bar(f.barW)
 	names = shortenNames(names, f.nameW)
 	f.nameW = 0 // the names as shortened may be narrower
@@ -72,14 +83,11 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 	}
 
 	var sb strings.Builder
+	row := make([]string, rc.ncols)
 	for i := range nodes {
 		n := &nodes[i]
-		row := cells[i*ncols : (i+1)*ncols]
-		if f.compactPods {
-			row[colPods] = podsCell(n, true)
-		}
-		if f.compactCapacity {
-			row[colCapacity] = capacityCell(n, true)
+		for c := range row {
+			row[c] = rc.cell(i, c, &f)
 		}
 		name := names[i]
 		for r := range max(1, len(snap.Resources)) {
@@ -115,47 +123,92 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 	return lines
 }
 
-// fitRows decides the rowFit for the visible rows' cells at width. It takes
-// the first of these states that fits with the names at their minimum:
+// rowCells are the info cells of the visible rows, ncols a row: full holds
+// each cell in full, compact the short form of the cells that have one
+// ("" for the others).
+type rowCells struct {
+	full, compact []string
+	ncols         int
+}
+
+// cell is row i's cell of column c in the form f draws it.
+func (rc *rowCells) cell(i, c int, f *rowFit) string {
+	if c == colReady && f.mergeState && !f.dropStatus {
+		return rc.form(i, colStatus, f) + " " + rc.form(i, colReady, f)
+	}
+	return rc.form(i, c, f)
+}
+
+// form is row i's cell of column c in full or short form.
+func (rc *rowCells) form(i, c int, f *rowFit) string {
+	if short := rc.compact[i*rc.ncols+c]; short != "" && f.compactCol(c) {
+		return short
+	}
+	return rc.full[i*rc.ncols+c]
+}
+
+// compactCol reports whether f draws column c in its short form.
+func (f *rowFit) compactCol(c int) bool {
+	switch c {
+	case colPods:
+		return f.compactPods
+	case colCapacity:
+		return f.compactCapacity
+	case colStatus, colReady:
+		return f.compactState
+	}
+	return false
+}
+
+// fitRows decides the rowFit for the visible rows' cells at width. With
+// the names whole, everything in full or the status and readiness in one
+// column, if that fits; else the first of these states that fits with the
+// names at their minimum:
 // everything in full with a comfortBar; without the resource word (one
-// resource); short pod counts; short capacity; a minBar; then without each
-// extra label column (the last first) and each info column in dropOrder. What is left over goes
+// resource); short pod counts; short capacity; the status and readiness in
+// one column; a minBar; short states (Karpenter's details left to the node
+// view); then without each extra label column (the last first) and each
+// info column in dropOrder (the readiness going, the status gets its own
+// column back). What is left over goes
 // to the names (up to their length), then to the bar (up to maxBar).
-func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names, cells []string, ncols, width int) rowFit {
-	f := rowFit{shown: make([]bool, ncols), widths: make([]int, ncols)}
-	for i := range f.shown {
-		f.shown[i] = true
-	}
+func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc rowCells, width int) rowFit {
+	ncols := rc.ncols
+	resW := 0
 	for _, res := range snap.Resources {
-		f.resW = max(f.resW, dispWidth(res))
+		resW = max(resW, dispWidth(res))
 	}
+	var f rowFit
+	reset := func() {
+		f = rowFit{shown: make([]bool, ncols), widths: make([]int, ncols), resW: resW, barW: comfortBar}
+		for i := range f.shown {
+			f.shown[i] = true
+		}
+	}
+	reset()
 	nameW := 0
 	for _, n := range names {
 		nameW = max(nameW, dispWidth(n))
 	}
 	bars := len(snap.Resources) > 0
+	// floor is the names' width while the steps are tried: whole names
+	// with the status and readiness merged (losing only their alignment)
+	// before anything else, then names at their minimum.
+	floor := nameW
 	// need measures the columns and returns the width of a line with the
-	// bar and names at their minimum.
+	// bar and names at floor.
 	need := func() int {
 		for c := range f.widths {
 			f.widths[c] = 0
 		}
 		for i := range nodes {
-			n := &nodes[i]
-			for c, cell := range cells[i*ncols : (i+1)*ncols] {
-				switch {
-				case c == colPods && f.compactPods:
-					cell = podsCell(n, true)
-				case c == colCapacity && f.compactCapacity:
-					cell = capacityCell(n, true)
-				}
-				f.widths[c] = max(f.widths[c], dispWidth(cell))
+			for c := range ncols {
+				f.widths[c] = max(f.widths[c], dispWidth(rc.cell(i, c, &f)))
 			}
 		}
-		f.nameW = min(nameW, minName)
+		f.nameW = floor
 		return f.width(bars)
 	}
-	f.barW = comfortBar
+	merge := func() { f.mergeState, f.shown[colStatus] = true, false }
 	steps := []func(){
 		func() {},
 		func() {
@@ -165,26 +218,43 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names, cells []string
 		},
 		func() { f.compactPods = true },
 		func() { f.compactCapacity = true },
+		merge,
 		func() { f.barW = minBar },
+		func() { f.compactState = true },
 	}
 	noStatus := true
 	for i := range nodes {
-		noStatus = noStatus && cells[i*ncols+colStatus] == "-"
+		noStatus = noStatus && rc.full[i*ncols+colStatus] == "-"
 	}
 	if noStatus {
-		steps = append(steps, func() { f.shown[colStatus] = false })
+		steps = append(steps, func() { f.dropStatus, f.shown[colStatus] = true, false })
 	}
 	for c := ncols - 1; c >= fixedCols; c-- {
 		steps = append(steps, func() { f.shown[c] = false })
 	}
 	for _, c := range dropOrder {
-		steps = append(steps, func() { f.shown[c] = false })
+		steps = append(steps, func() {
+			f.shown[c] = false
+			if c == colReady && f.mergeState {
+				f.mergeState, f.shown[colStatus] = false, !f.dropStatus
+			}
+		})
 	}
 	w := 0
-	for _, step := range steps {
+	for _, step := range []func(){func() {}, merge} {
 		step()
 		if w = need(); w <= width {
 			break
+		}
+	}
+	if w > width {
+		reset()
+		floor = min(nameW, minName)
+		for _, step := range steps {
+			step()
+			if w = need(); w <= width {
+				break
+			}
 		}
 	}
 	slack := width - w
@@ -241,11 +311,20 @@ func infoCells(row []string, n *cluster.Node, snap *cluster.Snapshot, now time.T
 	row[colPods] = podsCell(n, false)
 	row[colPrice] = priceCell(n, snap.Cost.Disabled)
 	row[colCapacity] = capacityCell(n, false)
-	row[colStatus] = statusCell(n)
-	row[colReady] = readyCell(n, now)
+	row[colStatus] = statusCell(n, false)
+	row[colReady] = readyCell(n, now, false)
 	for i, key := range snap.ExtraLabels {
 		row[fixedCols+i] = labelCell(n, i, key, now)
 	}
+}
+
+// compactCells fills row with the short forms of node n's cells that have
+// one.
+func compactCells(row []string, n *cluster.Node, now time.Time) {
+	row[colPods] = podsCell(n, true)
+	row[colCapacity] = capacityCell(n, true)
+	row[colStatus] = statusCell(n, true)
+	row[colReady] = readyCell(n, now, true)
 }
 
 // labelCell is the value of extra label column i: the label's value, or a
@@ -318,33 +397,36 @@ func capacityCell(n *cluster.Node, compact bool) string {
 	return s
 }
 
-func statusCell(n *cluster.Node) string {
+// statusCell is what is done to the node: "Disrupting: Underutilized" then
+// "Deleting: Underutilized" (Karpenter), "Cordoned", "Deleting",
+// "Cordoned/Deleting", with the mark of
+// a node Karpenter will not disrupt ("⊘ protected"); "-" for none.
+func statusCell(n *cluster.Node, compact bool) string {
+	d := &n.Disruption
+	s := "-"
 	switch {
+	case disrupting(d):
+		return disruptingText(d, n.Deleting, compact)
 	case n.Cordoned && n.Deleting:
-		return "Cordoned/Deleting"
+		s = "Cordoned/Deleting"
 	case n.Cordoned:
-		return "Cordoned"
+		s = "Cordoned"
 	case n.Deleting:
-		return "Deleting"
+		s = "Deleting"
 	}
-	return "-"
+	if d.Protected() {
+		if s == "-" {
+			return protectedMark
+		}
+		return s + " " + protectedMark
+	}
+	return s
 }
 
-// readyCell says whether the node works, and for how long it has not. A
-// NodeClaim without a Node is launching, or, after LaunchStuckAfter, a
-// launch that failed: it never reads "NotReady/93d".
-func readyCell(n *cluster.Node, now time.Time) string {
-	switch {
-	case n.Launching && !n.Created.IsZero() && now.Sub(n.Created) > cluster.LaunchStuckAfter:
-		return "NoNode/" + age(now, n.Created)
-	case n.Launching:
-		return "Launching/" + age(now, n.Created)
-	case n.Ready:
-		return "Ready"
-	case n.ReadySince.IsZero():
-		return "NotReady"
-	}
-	return "NotReady/" + age(now, n.ReadySince)
+// readyCell is whether the node works (readyText) and how many pending pods
+// wait for it.
+func readyCell(n *cluster.Node, now time.Time, compact bool) string {
+	return readyText(n, now, compact) + waitText(n.Nominated, compact)
 }
 
 func isUsageLabel(key string) bool {

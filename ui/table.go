@@ -51,6 +51,9 @@ type cell struct {
 	// tail is plain text drawn after text in the look's tail style, kept
 	// whole when a fitted column shortens the text (" (ds)").
 	tail string
+	// sep is, for flow, the separator before this segment on its line (""
+	// for flow's own).
+	sep string
 }
 
 func plainCell(s string) cell { return cell{text: s, width: dispWidth(s)} }
@@ -71,22 +74,16 @@ func (c cell) fullWidth() int { return c.width + dispWidth(c.tail) }
 type table struct {
 	cols []column
 	rows [][]cell
+	// marked: the rows are selectable: each line starts with a marker,
+	// "> " on rows[selected], blanks on the others.
+	marked   bool
+	selected int
 }
 
 // widths lays the columns out in width cells: widths[i] is column i's width,
 // 0 when it is left out (dropped, or empty: no title and no text).
 func (t *table) widths(width int) []int {
-	nat := make([]int, len(t.cols))
-	for i, c := range t.cols {
-		nat[i] = dispWidth(c.title)
-	}
-	for _, row := range t.rows {
-		for i := range t.cols {
-			if i < len(row) {
-				nat[i] = max(nat[i], row[i].fullWidth())
-			}
-		}
-	}
+	nat := t.natural()
 	for {
 		need, slack := -tableGap, 0
 		for i, c := range t.cols {
@@ -128,6 +125,35 @@ func (t *table) widths(width int) []int {
 		}
 		nat[drop] = 0
 	}
+}
+
+// natural is each column's width when nothing gives way: its widest cell
+// or its title.
+func (t *table) natural() []int {
+	nat := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		nat[i] = dispWidth(c.title)
+	}
+	for _, row := range t.rows {
+		for i := range t.cols {
+			if i < len(row) {
+				nat[i] = max(nat[i], row[i].fullWidth())
+			}
+		}
+	}
+	return nat
+}
+
+// fitsWhole reports whether the table fits width with no column shortened
+// or left out.
+func (t *table) fitsWhole(width int) bool {
+	need := -tableGap
+	for _, w := range t.natural() {
+		if w > 0 {
+			need += w + tableGap
+		}
+	}
+	return need <= width
 }
 
 // toDrop is the shown column to drop next (only early ones when early), or
@@ -175,21 +201,37 @@ func (t *table) shrink(w []int, excess int, belowMin bool) int {
 
 // render appends the header line and one line per row, laid out in width.
 func (t *table) render(lines []string, width int, lk *look) []string {
-	w := t.widths(width)
+	marker := 0
+	if t.marked && width > markerWidth {
+		marker = markerWidth
+	}
+	w := t.widths(width - marker)
 	header := make([]cell, len(t.cols))
 	for i, c := range t.cols {
 		header[i] = plainCell(c.title)
 	}
 	var sb strings.Builder
-	lines = append(lines, t.line(&sb, header, w, lk, true))
-	for _, row := range t.rows {
-		lines = append(lines, t.line(&sb, row, w, lk, false))
+	mark := func(i int) string {
+		switch {
+		case marker == 0:
+			return ""
+		case i != t.selected:
+			return "  "
+		case lk.colour:
+			return lk.from.cursor.Render(">") + " "
+		}
+		return "> "
+	}
+	lines = append(lines, t.line(&sb, header, w, lk, true, mark(-1)))
+	for i, row := range t.rows {
+		lines = append(lines, t.line(&sb, row, w, lk, false, mark(i)))
 	}
 	return lines
 }
 
-func (t *table) line(sb *strings.Builder, row []cell, w []int, lk *look, header bool) string {
+func (t *table) line(sb *strings.Builder, row []cell, w []int, lk *look, header bool, marker string) string {
 	sb.Reset()
+	sb.WriteString(marker)
 	pad := 0 // blanks owed by the previous column, written only before text
 	first := true
 	for i, c := range t.cols {
@@ -348,6 +390,69 @@ func formatRequest(resource string, milli int64) string {
 	return formatCount(milli)
 }
 
+// cursor is the selected row of a list shown a page at a time, and the
+// first row shown; the page follows the cursor.
+type cursor struct{ at, offset int }
+
+// clamp keeps the cursor on a row and on the page.
+func (c *cursor) clamp(total, rows int) {
+	c.at = min(max(c.at, 0), max(total-1, 0))
+	if rows > 0 {
+		c.offset = min(c.offset, c.at)
+		if c.at >= c.offset+rows {
+			c.offset = c.at - rows + 1
+		}
+	}
+	c.offset = min(max(c.offset, 0), max(total-rows, 0))
+}
+
+// key moves the cursor by the scroll keys: a row, a page, to either end;
+// false when msg is none of them.
+func (c *cursor) key(msg tea.KeyPressMsg, k ScrollKeys, total, rows int) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		c.at--
+	case key.Matches(msg, k.Down):
+		c.at++
+	case key.Matches(msg, k.PageUp):
+		c.at -= max(rows, 1)
+		c.offset -= max(rows, 1)
+	case key.Matches(msg, k.PageDown):
+		c.at += max(rows, 1)
+		c.offset += max(rows, 1)
+	case key.Matches(msg, k.Home):
+		c.at = 0
+	case key.Matches(msg, k.End):
+		c.at = total
+	default:
+		return false
+	}
+	c.clamp(total, rows)
+	return true
+}
+
+// wheel moves the cursor a row per step of the mouse wheel.
+func (c *cursor) wheel(msg tea.MouseWheelMsg, total, rows int) {
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		c.at--
+	case tea.MouseWheelDown:
+		c.at++
+	}
+	c.clamp(total, rows)
+}
+
+// enable turns on the scroll keys that would move the cursor.
+func (c cursor) enable(k *ScrollKeys, total, rows int) {
+	k.enable(c.at <= 0, c.at >= total-1, rows > 0 && total > rows)
+}
+
+// visible is the cursor clamped to the rows render shows.
+func (c cursor) visible(total, rows int) cursor {
+	c.clamp(total, rows)
+	return c
+}
+
 // scroll is the first visible row of a list that scrolls by lines.
 type scroll struct{ offset int }
 
@@ -434,17 +539,21 @@ func scrollHelp(k ScrollKeys) []key.Binding {
 	return s
 }
 
-// flow lays segments out on lines of width cells, sep between two on a line,
-// wrapping before a segment that does not fit; a segment wider than a line
-// is cut at its end.
+// flow lays segments out on lines of width cells, sep (or the segment's
+// own) between two on a line, wrapping before a segment that does not fit;
+// a segment wider than a line is cut at its end.
 func flow(lines []string, segs []cell, sep string, width int) []string {
 	var sb strings.Builder
 	used := 0
-	sepW := dispWidth(sep)
 	for _, s := range segs {
 		if s.width == 0 {
 			continue
 		}
+		sep := sep
+		if s.sep != "" {
+			sep = s.sep
+		}
+		sepW := dispWidth(sep)
 		if s.width > width {
 			s.text, s.width = ansi.Truncate(s.text, width, "…"), width
 		}

@@ -9,7 +9,8 @@ import (
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 )
 
-// view is one screen of the viewer: the node list, a node, the pending pods.
+// view is one screen of the viewer: the node list (all nodes, or one
+// NodePool's), a node, the pending pods, the NodePools, the activity.
 // The root Model keeps a stack of them (enter pushes, esc pops), routes
 // messages to the one on top and draws it above the help footer.
 type view interface {
@@ -49,10 +50,21 @@ type (
 	openNodeMsg struct{ name string }
 	// openPendingMsg opens the pending pods view.
 	openPendingMsg struct{}
+	// openPoolsMsg opens the NodePools view.
+	openPoolsMsg struct{}
+	// openActivityMsg opens the activity view.
+	openActivityMsg struct{}
+	// openPoolNodesMsg opens the node list of one NodePool or node group.
+	openPoolNodesMsg struct{ pool poolFilter }
 	// backMsg closes the top view.
 	backMsg struct{}
 )
 
 func openNode(name string) tea.Cmd { return func() tea.Msg { return openNodeMsg{name} } }
 func openPending() tea.Cmd         { return func() tea.Msg { return openPendingMsg{} } }
-func back() tea.Msg                { return backMsg{} }
+func openPools() tea.Cmd           { return func() tea.Msg { return openPoolsMsg{} } }
+func openActivity() tea.Cmd        { return func() tea.Msg { return openActivityMsg{} } }
+func openPoolNodes(p poolFilter) tea.Cmd {
+	return func() tea.Msg { return openPoolNodesMsg{p} }
+}
+func back() tea.Msg { return backMsg{} }

@@ -12,6 +12,10 @@ import (
 
 // Lifecycle is a NodeClaim's progress through Karpenter's conditions.
 type Lifecycle struct {
+	// Created is the NodeClaim's creation time, from which the steps'
+	// durations count (a Node's own Created is later: it registers after
+	// the launch).
+	Created time.Time
 	// Steps are Launched, Registered, Initialized and Ready, in that order,
 	// each as the NodeClaim last reported it (a step it has not reported
 	// has Status "" and a zero At).

@@ -320,6 +320,7 @@ func (r resources) transformClaim(obj any) (any, error) {
 	}
 	c.conds = karpenter.Conditions(u.Object, keepClaimCondition, intern)
 	c.life = lifecycleOf(c.conds)
+	c.life.Created = c.created // the steps' durations count from here
 	if d, ok := karpenter.Find(c.conds, karpenter.CondDisruptionReason); ok && d.True() {
 		c.disruptionReason = intern(karpenter.DisruptionReason(nonEmpty(d.Reason, d.Message)))
 		c.disruptionAt = d.At

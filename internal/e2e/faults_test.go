@@ -253,7 +253,9 @@ func TestEscapeSequencesDoNotReachTheTerminal(t *testing.T) {
 	for _, e := range []*corev1.Event{{
 		ObjectMeta:     metav1.ObjectMeta{Namespace: "default", Name: "evil-launched"},
 		InvolvedObject: corev1.ObjectReference{Kind: "Node", Name: fargate.Name},
-		Reason:         "Launched", Message: "launched" + evil + " evil-event", Type: corev1.EventTypeNormal,
+		// Unconsolidatable makes a line of the activity (the status lines
+		// show the activity, not raw events).
+		Reason: "Unconsolidatable", Message: "cannot" + evil + " evil-event", Type: corev1.EventTypeNormal,
 		Source: corev1.EventSource{Component: "karpenter"}, FirstTimestamp: now, LastTimestamp: now, Count: 1,
 	}, {
 		ObjectMeta:     metav1.ObjectMeta{Namespace: "default", Name: "evil-scheduling"},

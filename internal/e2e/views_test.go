@@ -424,7 +424,8 @@ func pendingScreen(c *harness.Cluster, s string, want int) error {
 
 // schedulerShows checks the SCHEDULER cell against the API's messages: "-"
 // while there are none, else one of them as the view says it ("0/2 nodes
-// are available: " as "0/2 nodes: "), possibly cut with "…".
+// are available: " as "0/2 nodes: "), or a reason shortened from one
+// ("Insufficient cpu"), possibly cut with "…".
 func schedulerShows(cell string, msgs []string) error {
 	if len(msgs) == 0 {
 		if cell != "-" {
@@ -434,6 +435,9 @@ func schedulerShows(cell string, msgs []string) error {
 	}
 	prefix, cut := strings.CutSuffix(cell, "…")
 	for _, msg := range msgs {
+		if cell != "-" && reasonsOf(msg, prefix) {
+			return nil // the shortened reasons
+		}
 		msg = strings.ReplaceAll(msg, " nodes are available: ", " nodes: ")
 		if msg == cell || cut && strings.HasPrefix(msg, prefix) {
 			return nil
@@ -442,27 +446,44 @@ func schedulerShows(cell string, msgs []string) error {
 	return fmt.Errorf("scheduler %q is none of the API's FailedScheduling messages %q", cell, msgs)
 }
 
+// reasonsOf reports whether each of the comma-separated reasons is in msg
+// ("Insufficient cpu, untolerated taint").
+func reasonsOf(msg, reasons string) bool {
+	for _, r := range strings.Split(reasons, ", ") {
+		if r = strings.TrimSpace(r); r == "" || !strings.Contains(msg, r) {
+			return false
+		}
+	}
+	return true
+}
+
 type pendingRow struct{ name, waiting, request, scheduler string }
 
-// pendingRows parses the pending view's table (POD WAITING CPU SCHEDULER).
+// pendingRows parses the pending view's table (a cursor column, then POD
+// WAITING CPU SCHEDULER and, when Karpenter said something, KARPENTER).
 func pendingRows(s string) []pendingRow {
 	lines := strings.Split(s, "\n")
 	var out []pendingRow
-	sched := -1
+	sched, karp := -1, -1
 	for _, l := range lines {
 		if sched < 0 {
-			if strings.HasPrefix(l, "POD ") {
+			if strings.HasPrefix(strings.TrimPrefix(l, "  "), "POD ") {
 				sched = strings.Index(l, "SCHEDULER") // the header is ASCII
+				karp = strings.Index(l, "KARPENTER")
 			}
 			continue
 		}
-		f := strings.Fields(l)
+		f := strings.Fields(strings.TrimPrefix(l, "> "))
 		if len(f) < 3 || !strings.Contains(f[0], "/") {
 			break
 		}
 		r := pendingRow{name: f[0], waiting: f[1], request: f[2]}
 		if rs := []rune(l); sched >= 0 && sched < len(rs) {
-			r.scheduler = strings.TrimSpace(string(rs[sched:]))
+			end := len(rs)
+			if karp > sched && karp < end {
+				end = karp
+			}
+			r.scheduler = strings.TrimSpace(string(rs[sched:end]))
 		}
 		out = append(out, r)
 	}
