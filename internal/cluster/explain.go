@@ -98,6 +98,10 @@ type NodePool struct {
 	// group's shown nodes.
 	Usage []Quantity
 	Cost  Cost
+	// Measured sums the group's measured nodes (Snapshot.Usage's
+	// counterpart): fill it with Measured.Add(&node) for each of the
+	// group's rows of Snapshot.Nodes, after usageSummary priced them.
+	Measured UsageTotals
 
 	// Limits: spec.limits against status.resources, sorted by resource.
 	Limits []Limit
