@@ -24,9 +24,6 @@ import (
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 )
 
-// GroupVersion is the API polled.
-var GroupVersion = metricsv1beta1.SchemeGroupVersion
-
 // Note topics: node usage (the API's state) and pod usage (its own
 // permission).
 const (
@@ -140,7 +137,7 @@ func (p *poller) note(topic, text string) {
 
 // discover asks whether metrics.k8s.io serves node metrics.
 func (p *poller) discover() bool {
-	list, err := p.client.Discovery().ServerResourcesForGroupVersion(GroupVersion.String())
+	list, err := p.client.Discovery().ServerResourcesForGroupVersion(metricsv1beta1.SchemeGroupVersion.String())
 	switch {
 	case apierrors.IsNotFound(err):
 		p.note(TopicNodes, NoteNotServed)
