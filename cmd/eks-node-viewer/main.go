@@ -22,6 +22,7 @@ import (
 	"github.com/eksnodeviewer/eks-node-viewer/internal/demo"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/kube"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/usage"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 	"github.com/eksnodeviewer/eks-node-viewer/ui"
 )
@@ -159,7 +160,21 @@ func startCluster(ctx context.Context, o *options.Options, logger *slog.Logger) 
 		return nil, err
 	}
 	start(ctx, m, clients.Kube, clients.Dynamic, logger)
+	if m.UsageInterval() > 0 {
+		go pollUsage(ctx, m, clients, logger)
+	}
 	return m, nil
+}
+
+// pollUsage polls metrics.k8s.io into the model once its initial sync is
+// done (a sample of a node the model has not seen yet would be dropped).
+func pollUsage(ctx context.Context, m *cluster.Cluster, clients *kube.Clients, logger *slog.Logger) {
+	select {
+	case <-m.Synced():
+	case <-ctx.Done():
+		return
+	}
+	usage.Run(ctx, m, usage.Options{Client: clients.Metrics, Interval: m.UsageInterval(), Logger: logger})
 }
 
 func kubeClients(ctx context.Context, o *options.Options) (*kube.Clients, error) {
@@ -237,7 +252,18 @@ func newModel(ctx context.Context, o *options.Options, logger *slog.Logger, cloc
 		Now:         clock,
 		Logger:      logger,
 		AuthHint:    kube.LastAuthMessage,
+		// The demo has no metrics.k8s.io: no usage there.
+		UsageInterval: usageInterval(o),
 	}), nil
+}
+
+// usageInterval is the model's usage poll interval: 0 (off) with
+// --usage=false and in the demo.
+func usageInterval(o *options.Options) time.Duration {
+	if !o.Usage || o.Demo {
+		return 0
+	}
+	return o.UsageInterval
 }
 
 // start runs the model's informers under the sync's GOGC, and gives the

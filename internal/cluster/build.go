@@ -99,8 +99,11 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 		s.Notes = append(s.Notes, c.notes[topic])
 	}
 
+	c.ageUsage(now)
+	c.noteOpen(q.Node)
 	c.refreshOrder(priceGen)
 	s.Nodes = c.mergeRows(launching, joined, now)
+	s.Usage = c.usageSummary(s.Nodes)
 	if q.Node != "" {
 		s.Detail = c.detail(q.Node, s.Nodes)
 	}
@@ -234,6 +237,7 @@ func (c *Cluster) nodeRow(e *nodeEntry) Node {
 	if ri := c.sortRes; ri >= 0 && n.alloc[ri] > 0 {
 		row.sortUsage, row.hasSortUsage = float64(e.pods.used[ri])/float64(n.alloc[ri]), true
 	}
+	c.usageRow(e, &row)
 	return row
 }
 

@@ -44,6 +44,9 @@ type Options struct {
 	// AuthHint returns the exec credential plugin's last message, shown
 	// with a credentials failure ("" or nil: none).
 	AuthHint func() string
+	// UsageInterval is how often usage is polled (SetNodeUsage); 0 turns
+	// usage off.
+	UsageInterval time.Duration
 }
 
 // Cluster is the model. Informer handlers mutate it under one mutex, in O(1)
@@ -114,6 +117,8 @@ type Cluster struct {
 	order []*nodeEntry
 	// unsorted: order needs sorting (an entry was added or a key changed).
 	unsorted bool
+	// usage is the measured usage's bookkeeping (usage.go).
+	usage usageState
 }
 
 type nodeEntry struct {
@@ -137,6 +142,7 @@ type nodeEntry struct {
 	dirty    bool
 	listed   bool   // in Cluster.order
 	priceGen uint64 // the price generation row.Price was asked at (0: none)
+	usage    nodeUsage
 }
 
 // agg sums counted pods. exact holds the sums of requests (exact, so that a
@@ -215,6 +221,7 @@ func New(opts Options) *Cluster {
 	}
 	tracked := append([]string{}, opts.Resources...)
 	tracked = append(tracked, "pods")
+	tracked = append(tracked, usageResources(opts)...)
 	for _, l := range append([]string{opts.Sort.Key}, opts.ExtraLabels...) {
 		if r, ok := options.UsageLabelResource(l); ok {
 			tracked = append(tracked, r)
@@ -263,6 +270,7 @@ func New(opts Options) *Cluster {
 	c.allocExact = make([]wide, len(c.res.names))
 	c.onNodes.used = make([]int64, len(c.res.names))
 	c.unscheduled.used = make([]int64, len(c.res.names))
+	c.initUsage()
 	return c
 }
 
@@ -326,6 +334,7 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 	if p == nil || !p.counts() {
 		return
 	}
+	c.countNamespace(p, sign)
 	if p.phase == corev1.PodPending {
 		if sign > 0 {
 			c.pending[p.key()] = p

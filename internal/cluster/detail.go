@@ -27,7 +27,7 @@ func (c *Cluster) detail(name string, rows []Node) *NodeDetail {
 	d.ProviderID = e.node.providerID
 	d.Pods = make([]Pod, 0, len(e.podSet))
 	for _, p := range e.podSet {
-		d.Pods = append(d.Pods, c.pod(p))
+		d.Pods = append(d.Pods, c.withPodUsage(c.pod(p), p))
 	}
 	return d
 }

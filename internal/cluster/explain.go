@@ -114,6 +114,10 @@ type NodePool struct {
 	Usage []Quantity
 	// Cost sums the group's rows' prices (as Snapshot.Cost).
 	Cost Cost
+	// Measured sums the group's measured nodes (Snapshot.Usage's
+	// counterpart): fill it with Measured.Add(&node) for each of the
+	// group's rows of Snapshot.Nodes, after usageSummary priced them.
+	Measured UsageTotals
 
 	// Limits: spec.limits against status.resources, sorted by resource.
 	Limits []Limit

@@ -129,6 +129,7 @@ func (c *Cluster) nodePools(rows []Node) []NodePool {
 		if !g.Cost.Disabled {
 			addPrice(&g.Cost, &n.Price)
 		}
+		g.Measured.Add(n)
 		for j := range g.Usage {
 			if j < len(n.Usage) {
 				g.Usage[j].Used = satAdd(g.Usage[j].Used, n.Usage[j].Used)

@@ -36,6 +36,10 @@ type Snapshot struct {
 	Cost Cost
 	// Pods counts pods as the pod line shows them.
 	Pods PodCounts
+	// Usage is what metrics.k8s.io says the shown nodes use, and what
+	// their unused capacity costs; nil when usage is off. Notes say why
+	// it is missing (API not served, forbidden).
+	Usage *ClusterUsage
 
 	// Notes are one-line messages for the status line (NodeClaims unavailable,
 	// pricing degraded, ...).
@@ -170,8 +174,24 @@ type Node struct {
 	Usage []Quantity
 	// LabelUsage has one entry per Snapshot.ExtraLabels entry: for a usage
 	// label (eks-node-viewer/node-<resource>-usage) the resource's
-	// requested/allocatable, else zero.
+	// requested/allocatable, for a used label (eks-node-viewer/node-cpu-used,
+	// -memory-used) its measured use/allocatable (zero without a sample),
+	// else zero.
 	LabelUsage []Quantity
+
+	// Used is what metrics.k8s.io says the node uses, one entry per
+	// Snapshot.Resources entry in milli-units (cpu; memory: the working
+	// set), NotMeasured for other resources; nil without a sample.
+	Used []int64
+	// UsedAt is the sample's timestamp; UsageStale is set once it is older
+	// than StaleIntervals poll intervals (or sample windows, if longer).
+	UsedAt     time.Time
+	UsageStale bool
+	// IdleHourly is what the node's capacity that is neither requested nor
+	// used costs per hour, UnusedHourly what its requested but unused
+	// capacity costs (NodeShares explains the split); 0 without a sample
+	// or a known price.
+	IdleHourly, UnusedHourly float64
 	// Labels are the node's (or NodeClaim's) labels. Shared with the model's
 	// copy: read only.
 	Labels map[string]string
@@ -179,6 +199,9 @@ type Node struct {
 	// sortUsage is the usage fraction of a usage-label sort key.
 	sortUsage    float64
 	hasSortUsage bool
+	// shares split the node by its dominant resource (with a sample).
+	shares    Shares
+	hasShares bool
 }
 
 // NodeDetail is one node with everything the node view shows about it.
@@ -221,6 +244,12 @@ type Pod struct {
 	// an invalid one). Whether a duration still holds is the node's
 	// Disruption.BlockingPods.
 	DoNotDisrupt string
+	// Used is what metrics.k8s.io says the pod uses (its containers
+	// summed), like Node.Used; nil without a sample. Only the pods of
+	// Snapshot.Detail have one: pod usage is polled for the open node only.
+	Used       []int64
+	UsedAt     time.Time
+	UsageStale bool
 }
 
 // Event is one autoscaler event worth showing.

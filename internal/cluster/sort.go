@@ -35,6 +35,9 @@ func newSortBy(spec options.SortSpec) sortBy {
 		key = options.SortCreation
 	}
 	_, usage := options.UsageLabelResource(key)
+	if _, used := options.UsedLabelResource(key); used {
+		usage = true // a fraction too: used/allocatable
+	}
 	return sortBy{field: key, usage: usage, desc: spec.Descending}
 }
 

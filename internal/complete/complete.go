@@ -112,19 +112,20 @@ type valueFunc func(request) ([]string, cobra.ShellCompDirective)
 // values completes the flags that take a value; a flag not named here (a
 // selector, a region) completes nothing rather than file names.
 var values = map[string]valueFunc{
-	"context":       contexts,
-	"kubeconfig":    files,
-	"log-file":      files,
-	"resources":     list(Resources),
-	"extra-labels":  list(Labels()),
-	"node-sort":     sortKeys,
-	"style":         fixed(options.DefaultStyle),
-	"node-selector": nothing,
-	"region":        nothing,
-	"profile":       nothing,
-	"demo-speed":    nothing,
-	"output":        fixed(options.OutputFormats...),
-	"timeout":       nothing,
+	"context":        contexts,
+	"kubeconfig":     files,
+	"log-file":       files,
+	"resources":      list(Resources),
+	"extra-labels":   list(Labels()),
+	"node-sort":      sortKeys,
+	"style":          fixed(options.DefaultStyle),
+	"node-selector":  nothing,
+	"region":         nothing,
+	"profile":        nothing,
+	"demo-speed":     nothing,
+	"output":         fixed(options.OutputFormats...),
+	"timeout":        nothing,
+	"usage-interval": fixed("15s", "30s", "1m"),
 }
 
 // Resources are the resource names offered for --resources.
@@ -149,6 +150,7 @@ func Labels() []string {
 	for _, r := range Resources {
 		out = append(out, "eks-node-viewer/node-"+r+"-usage")
 	}
+	out = append(out, options.LabelCPUUsed, options.LabelMemoryUsed)
 	return append(out, wellKnownLabels...)
 }
 

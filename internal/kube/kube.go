@@ -14,6 +14,7 @@ import (
 	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and other auth plugins
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
 )
 
 // Clients are what the model needs.
@@ -24,6 +25,9 @@ type Clients struct {
 	Where string
 	// Clock follows the API server's clock (see ServerClock).
 	Clock *ServerClock
+	// Metrics reads metrics.k8s.io (protobuf, which metrics-server serves,
+	// else JSON).
+	Metrics metricsclient.Interface
 }
 
 // Config resolves a rest.Config. kubeconfig may be a single file or a list
@@ -103,7 +107,11 @@ func NewClients(cfg *rest.Config, where string) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return &Clients{Kube: kube, Dynamic: dyn, Where: where, Clock: clock}, nil
+	metrics, err := metricsclient.NewForConfig(pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("metrics client: %w", err)
+	}
+	return &Clients{Kube: kube, Dynamic: dyn, Where: where, Clock: clock, Metrics: metrics}, nil
 }
 
 // Check asks the server for its version, so that a wrong context, an

@@ -25,13 +25,16 @@ type Options struct {
 	Resources      []string
 	Style          string
 	DisablePricing bool
-	Region         string
-	Profile        string
-	LogFile        string
-	Demo           bool
-	DemoSpeed      float64
-	Version        bool
-	Help           bool
+	// Usage polls metrics.k8s.io every UsageInterval.
+	Usage         bool
+	UsageInterval time.Duration
+	Region        string
+	Profile       string
+	LogFile       string
+	Demo          bool
+	DemoSpeed     float64
+	Version       bool
+	Help          bool
 
 	// Output for scripts (internal/output): -o, --once, --watch, --timeout.
 	Output  string
@@ -49,6 +52,10 @@ type Options struct {
 const (
 	DefaultNodeSort  = "creation=dsc"
 	DemoNodeSelector = "workload-type=developers-workshop"
+	// DefaultUsageInterval is metrics-server's usual resolution (its
+	// shipped manifests'); MinUsageInterval its shortest.
+	DefaultUsageInterval = 15 * time.Second
+	MinUsageInterval     = 10 * time.Second
 )
 
 // The default good, ok and bad colours (--style; ui.Options.Style entries
@@ -113,7 +120,7 @@ func (o *Options) groups() []Group {
 
 	display := pflag.NewFlagSet("display", pflag.ContinueOnError)
 	display.StringSliceVar(&o.Resources, "resources", DefaultResources, "resources to show, one bar line each: cpu, memory, pods, ephemeral-storage, nvidia.com/gpu, ...")
-	display.StringSliceVar(&o.ExtraLabels, "extra-labels", nil, "node labels shown as columns; computed: eks-node-viewer/node-age,\neks-node-viewer/node-<resource>-usage (e.g. eks-node-viewer/node-cpu-usage)")
+	display.StringSliceVar(&o.ExtraLabels, "extra-labels", nil, "node labels shown as columns; computed: eks-node-viewer/node-age,\neks-node-viewer/node-<resource>-usage (requested, e.g. eks-node-viewer/node-cpu-usage),\neks-node-viewer/node-cpu-used and eks-node-viewer/node-memory-used (measured, --usage)")
 	display.StringVar(&o.NodeSort, "node-sort", DefaultNodeSort, "sort nodes by creation or by any label (computed ones too), then =asc or =dsc;\ncreation=dsc lists the oldest node first")
 	display.StringVar(&o.Style, "style", DefaultStyle, "three colours for good, ok and bad packing (>90%, >60%, the rest)")
 
@@ -121,6 +128,10 @@ func (o *Options) groups() []Group {
 	price.BoolVar(&o.DisablePricing, "disable-pricing", false, "show no prices and make no AWS calls")
 	price.StringVar(&o.Region, "region", "", "AWS region for prices when nodes carry no region label (default: AWS config)")
 	price.StringVar(&o.Profile, "profile", "", "AWS shared-config profile for the pricing calls (default: AWS_PROFILE or default)")
+
+	usage := pflag.NewFlagSet("usage", pflag.ContinueOnError)
+	usage.BoolVar(&o.Usage, "usage", true, "show what nodes and pods really use, from metrics.k8s.io (metrics-server),\nnext to what they request; --usage=false makes no metrics calls")
+	usage.DurationVar(&o.UsageInterval, "usage-interval", DefaultUsageInterval, "how often usage is polled (at least 10s; metrics-server samples every 15s to 60s)")
 
 	other := pflag.NewFlagSet("other", pflag.ContinueOnError)
 	other.BoolVar(&o.Demo, "demo", false, "run on the embedded demo cluster (no cluster or AWS account needed)")
@@ -141,6 +152,7 @@ func (o *Options) groups() []Group {
 		{"Display", display},
 		{"Pricing (AWS)", price},
 		{"Output", out},
+		{"Usage (metrics.k8s.io)", usage},
 		{"Other", other},
 	}
 }

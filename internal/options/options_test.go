@@ -190,7 +190,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	out := buf.String()
-	for _, want := range []string{"Examples:", "eks-node-viewer --demo", "Kubernetes:", "Display:", "Pricing (AWS):", "--node-selector", "-l, --node-selector", "~/.eks-node-viewer"} {
+	for _, want := range []string{"Examples:", "eks-node-viewer --demo", "Kubernetes:", "Display:", "Pricing (AWS):", "Usage (metrics.k8s.io):", "--usage-interval", "--node-selector", "-l, --node-selector", "~/.eks-node-viewer"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q:\n%s", want, out)
 		}

@@ -71,7 +71,14 @@ func (o *Options) Validate() error {
 		if !validLabelKey(l) {
 			return flagErrorf("extra-labels", "invalid --extra-labels: %q is not a label key", l)
 		}
+		if unmeasured(l) {
+			return flagErrorf("extra-labels", "invalid --extra-labels: %q: usage is measured for cpu and memory only (%s, %s)", l, LabelCPUUsed, LabelMemoryUsed)
+		}
 		o.ExtraLabels[i] = l
+	}
+
+	if o.UsageInterval < MinUsageInterval {
+		return flagErrorf("usage-interval", "invalid --usage-interval %s: must be at least %s (metrics-server samples no faster)", o.UsageInterval, MinUsageInterval)
 	}
 
 	if o.DemoSpeed <= 0 {
@@ -117,6 +124,9 @@ func ParseSort(s string) (SortSpec, error) {
 		if !validLabelKey(key) {
 			return SortSpec{}, flagErrorf("node-sort", "invalid --node-sort %q: %q is not a label key", s, key)
 		}
+		if unmeasured(key) {
+			return SortSpec{}, flagErrorf("node-sort", "invalid --node-sort %q: usage is measured for cpu and memory only (%s, %s)", s, LabelCPUUsed, LabelMemoryUsed)
+		}
 	}
 	return spec, nil
 }
@@ -128,6 +138,33 @@ func (s SortSpec) String() string {
 	}
 	return fmt.Sprintf("%s=asc", s.Key)
 }
+
+// UsedLabelResource reads the resource out of a computed used label,
+// eks-node-viewer/node-cpu-used or eks-node-viewer/node-memory-used: what
+// metrics.k8s.io says the node uses (the only two resources it reports).
+// ok is false for any other key.
+func UsedLabelResource(label string) (resource string, ok bool) {
+	switch label {
+	case LabelCPUUsed:
+		return "cpu", true
+	case LabelMemoryUsed:
+		return "memory", true
+	}
+	return "", false
+}
+
+// unmeasured: a computed used label of a resource metrics.k8s.io does not
+// report (eks-node-viewer/node-pods-used).
+func unmeasured(key string) bool {
+	_, ok := UsedLabelResource(key)
+	return !ok && strings.HasPrefix(key, "eks-node-viewer/node-") && strings.HasSuffix(key, "-used")
+}
+
+// The computed used labels.
+const (
+	LabelCPUUsed    = "eks-node-viewer/node-cpu-used"
+	LabelMemoryUsed = "eks-node-viewer/node-memory-used"
+)
 
 // validLabelKey accepts label keys and the computed usage labels, whose
 // resource part may itself contain a slash (eks-node-viewer/node-nvidia.com/gpu-usage).
