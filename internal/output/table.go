@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/termtext"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 	"github.com/eksnodeviewer/eks-node-viewer/ui"
 )
@@ -29,7 +30,7 @@ func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	header := []string{"NAME"}
 	for _, r := range s.Resources {
-		r = strings.ToUpper(ui.Sanitize(r))
+		r = strings.ToUpper(termtext.Clean(r))
 		header = append(header, r, r+"%")
 	}
 	header = append(header, "PODS", "TYPE", "CAPACITY")
@@ -93,7 +94,7 @@ func writeRow(tw io.Writer, cells []string) {
 
 // cell is a sanitised value, "-" when empty.
 func cell(s string) string {
-	if s = ui.Sanitize(s); s == "" {
+	if s = termtext.Clean(s); s == "" {
 		return "-"
 	}
 	return s
@@ -104,12 +105,12 @@ func cell(s string) string {
 // keep their whole name ("NODE-AGE", "NODE-CPU-USAGE").
 func labelHeader(key string) string {
 	if rest, ok := strings.CutPrefix(key, "eks-node-viewer/"); ok {
-		return strings.ToUpper(ui.Sanitize(rest))
+		return strings.ToUpper(termtext.Clean(rest))
 	}
 	if i := strings.LastIndexByte(key, '/'); i >= 0 {
 		key = key[i+1:]
 	}
-	return strings.ToUpper(ui.Sanitize(key))
+	return strings.ToUpper(termtext.Clean(key))
 }
 
 func indexOf(list []string, s string) int {
