@@ -23,11 +23,14 @@ func (c *Cluster) Snapshot() Snapshot { return c.SnapshotFor(Query{}) }
 // changed since the last Snapshot: the others are copied from a cache, in
 // the order kept from the last sort.
 func (c *Cluster) SnapshotFor(q Query) Snapshot {
-	now := c.opts.Now()
 	// Read before asking for any price: a change published after this read
 	// bumps the generation again, so the next Snapshot asks anew.
 	priceGen := c.priceGen.Load() + 1
 	c.mu.Lock()
+	// Read under the lock: every change in the snapshot happened before
+	// this time and every later one after it (a replay seeking to Taken
+	// shows this snapshot).
+	now := c.opts.Now()
 	s := Snapshot{
 		Query:       q,
 		Taken:       now,

@@ -44,6 +44,9 @@ type Options struct {
 	// AuthHint returns the exec credential plugin's last message, shown
 	// with a credentials failure ("" or nil: none).
 	AuthHint func() string
+	// Record receives everything the model is given (nil: not recorded):
+	// --record.
+	Record *Recorder
 }
 
 // Cluster is the model. Informer handlers mutate it under one mutex, in O(1)
@@ -223,6 +226,12 @@ func New(opts Options) *Cluster {
 	c.allocExact = make([]wide, len(c.res.names))
 	c.onNodes.used = make([]int64, len(c.res.names))
 	c.unscheduled.used = make([]int64, len(c.res.names))
+	if rec := opts.Record; rec != nil {
+		if opts.Pricing != nil {
+			c.opts.Pricing = &pricesRecorder{Provider: opts.Pricing, rec: rec, answers: map[pricing.Node]pricing.Price{}}
+		}
+		rec.attach(c)
+	}
 	return c
 }
 
@@ -255,13 +264,18 @@ func (c *Cluster) PricesChanged() {
 // SetNote sets (or clears, with "") the status-line note for a topic.
 func (c *Cluster) SetNote(topic, text string) {
 	c.mu.Lock()
+	c.setNote(topic, text)
+	c.opts.Record.strings(opNote, topic, text)
+	c.mu.Unlock()
+	c.Notify()
+}
+
+func (c *Cluster) setNote(topic, text string) {
 	if text == "" {
 		delete(c.notes, topic)
 	} else {
 		c.notes[topic] = text
 	}
-	c.mu.Unlock()
-	c.Notify()
 }
 
 func (c *Cluster) entry(name string) *nodeEntry {

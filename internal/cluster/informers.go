@@ -110,6 +110,9 @@ func (c *Cluster) followPrices(ctx context.Context) {
 			if !ok {
 				return
 			}
+			if rp, ok := c.opts.Pricing.(*pricesRecorder); ok {
+				rp.refresh()
+			}
 			c.PricesChanged()
 		}
 	}
@@ -203,6 +206,7 @@ func (c *Cluster) addSync(name string) *syncState {
 	s := &syncState{name: name}
 	c.mu.Lock()
 	c.syncs = append(c.syncs, s)
+	c.opts.Record.strings(opWatch, name)
 	c.mu.Unlock()
 	return s
 }
@@ -212,6 +216,7 @@ func (c *Cluster) skip(s *syncState, why string) {
 	s.skipped = why
 	s.conn = connection{}
 	c.notes[s.name] = why
+	c.opts.Record.strings(opSkip, s.name, why)
 	c.mu.Unlock()
 	c.markSynced(s)
 }
@@ -242,6 +247,7 @@ func (c *Cluster) counting(s *syncState, transform cache.TransformFunc) cache.Tr
 	return func(obj any) (any, error) {
 		if _, decoded := obj.(runtime.Object); decoded && !s.done.Load() {
 			if n := s.streamed.Add(1); n%progressEvery == 0 {
+				c.opts.Record.streamed(s.name, n)
 				c.Notify()
 			}
 		}
@@ -253,6 +259,14 @@ func (c *Cluster) counting(s *syncState, transform cache.TransformFunc) cache.Tr
 // not run), and closes Synced after the last one.
 func (c *Cluster) markSynced(s *syncState) {
 	c.mu.Lock()
+	c.opts.Record.strings(opSync, s.name)
+	c.setSynced(s)
+	c.mu.Unlock()
+	c.Notify()
+}
+
+// setSynced marks s synced (under c.mu) and closes Synced after the last.
+func (c *Cluster) setSynced(s *syncState) {
 	s.synced = true
 	s.done.Store(true)
 	all := true
@@ -263,8 +277,6 @@ func (c *Cluster) markSynced(s *syncState) {
 		c.allSynced = true
 		close(c.synced)
 	}
-	c.mu.Unlock()
-	c.Notify()
 }
 
 // tickLaunching re-notifies while NodeClaims are launching, so that "stuck"
@@ -304,6 +316,7 @@ func (c *Cluster) handler(w watchSpec) cache.ResourceEventHandler {
 			w.sync.count++
 		}
 		changed := w.apply(old, obj)
+		c.opts.Record.object(w.sync.name, initial, old, obj)
 		c.mu.Unlock()
 		if changed {
 			c.Notify()
