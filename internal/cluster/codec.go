@@ -572,7 +572,6 @@ func (p *podObj) fields(c *codec) {
 	}
 	c.res(&p.req)
 	c.str(&p.fargate)
-
 	c.nanos(&p.created)
 	c.boolean(&p.deleting)
 	c.istr(&p.ownerKind)
