@@ -93,6 +93,9 @@ func ReadRecording(r io.Reader) (*Recording, error) {
 	return rec, nil
 }
 
+// Records is how many records follow the header.
+func (r *Recording) Records() int { return len(r.lines) }
+
 // Options returns the model settings the recording was made with (Pricing
 // and Now are the Player's).
 func (r *Recording) Options() (resources, extraLabels []string, selector, sort string) {
