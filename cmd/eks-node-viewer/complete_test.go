@@ -101,9 +101,9 @@ func TestBashCompletion(t *testing.T) {
 	}
 	cases := []bashCase{
 		{line: "eks-node-viewer --no", want: []string{"--node-selector", "--node-sort"}},
-		{line: "eks-node-viewer --re", want: []string{"--region", "--resources"}},
+		{line: "eks-node-viewer --re", want: []string{"--record", "--region", "--replay", "--replay-speed", "--resources"}},
 		{line: "eks-node-viewer --dis", want: []string{"--disable-pricing"}},
-		{line: "eks-node-viewer -", want: []string{"--context", "--demo", "--disable-pricing", "--extra-labels", "--help", "-h", "--kubeconfig", "--log-file", "--node-selector", "-l", "--node-sort", "--profile", "--region", "--resources", "--style", "--version", "-v"}},
+		{line: "eks-node-viewer -", want: []string{"--context", "--demo", "--disable-pricing", "--extra-labels", "--help", "-h", "--kubeconfig", "--log-file", "--node-selector", "-l", "--node-sort", "--profile", "--record", "--region", "--replay", "--replay-speed", "--resources", "--style", "--version", "-v"}},
 		{line: "eks-node-viewer --context ", want: []string{"prod-eu", "staging"}},
 		{line: "eks-node-viewer --context pr", want: []string{"prod-eu"}},
 		{line: "eks-node-viewer --kubeconfig " + other + " --context ", want: []string{"other-ctx", "staging"}},

@@ -348,7 +348,7 @@ func TestBadRecordingsAreClearErrors(t *testing.T) {
 		want string
 	}{
 		{"empty", nil, "empty file, not a recording"},
-		{"plain text", []byte("hello world\n"), "not a recording (gzip: invalid header)"},
+		{"plain text", []byte("hello world\n"), "not a recording (not gzip-compressed)"},
 		{"no header", gz(""), "no header line"},
 		{"other json", gz(`{"kind":"something"}` + "\n"), "the first line is not a eks-node-viewer/recording header"},
 		{"newer", gz(`{"kind":"eks-node-viewer/recording","version":2}` + "\n"), "recording version 2: this viewer reads version 1"},

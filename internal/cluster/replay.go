@@ -65,7 +65,7 @@ func ReadRecording(r io.Reader) (*Recording, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &RecordingError{Err: errors.New("empty file, not a recording")}
 		}
-		return nil, &RecordingError{Err: fmt.Errorf("not a recording (%v)", err)}
+		return nil, &RecordingError{Err: errors.New("not a recording (not gzip-compressed)")}
 	}
 	data, err := io.ReadAll(zr)
 	cut := errors.Is(err, io.ErrUnexpectedEOF)

@@ -123,6 +123,9 @@ var values = map[string]valueFunc{
 	"region":        nothing,
 	"profile":       nothing,
 	"demo-speed":    nothing,
+	"record":        files,
+	"replay":        files,
+	"replay-speed":  nothing,
 }
 
 // Resources are the resource names offered for --resources.

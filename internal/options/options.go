@@ -31,6 +31,7 @@ type Options struct {
 	DemoSpeed      float64
 	Version        bool
 	Help           bool
+	Record         Record // --record, --replay
 
 	// Derived by Validate.
 	Selector labels.Selector
@@ -121,6 +122,7 @@ func (o *Options) groups() []Group {
 		{"Kubernetes", kube},
 		{"Display", display},
 		{"Pricing (AWS)", price},
+		{"Record and replay", o.recordFlags()},
 		{"Other", other},
 	}
 }
@@ -169,6 +171,8 @@ func ParseAs(prog string, args []string, configPath string, help io.Writer) (*Op
 	if fs.NArg() > 0 {
 		return nil, usageErrorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
+	o.Record.Explicit = map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { o.Record.Explicit[f.Name] = true })
 	if err := applyConfigFile(fs, configPath); err != nil {
 		return nil, err
 	}

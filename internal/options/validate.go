@@ -76,7 +76,7 @@ func (o *Options) Validate() error {
 	if o.DemoSpeed <= 0 {
 		return flagErrorf("demo-speed", "invalid --demo-speed %v: must be above 0", o.DemoSpeed)
 	}
-	return nil
+	return o.validateRecord()
 }
 
 // ParseSort parses a --node-sort value: "creation" or a label key, optionally
