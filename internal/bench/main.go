@@ -317,7 +317,7 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		}
 		o.stop() // one viewer at a time
 		fmt.Fprintf(os.Stderr, "bench: %s: CPU under churn (%d/s) with --record over %s\n", s, cfg.churnRate, cfg.churn)
-		if rec.cpu, rec.win, err = measureRecordCPU(ctx, cfg, c, ch, want); err != nil {
+		if rec.cpu, rec.win, rec.churn, err = measureRecordCPU(ctx, cfg, c, ch, want); err != nil {
 			rec.err = err
 		}
 		return nil

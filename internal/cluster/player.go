@@ -18,6 +18,7 @@ import (
 // Now): a seek back replaces the Cluster behind it.
 type Player struct {
 	opts    Options
+	kinds   map[string]recordKind
 	lines   []recLine
 	start   int64 // ns
 	end     int64 // ns
@@ -89,6 +90,7 @@ func NewPlayer(rec *Recording, opts Options, po PlayerOptions) (*Player, error) 
 	if err != nil {
 		return nil, &RecordingError{Err: err}
 	}
+	p.kinds = d.kinds
 	p.lines = make([]recLine, 0, len(rec.lines))
 	for i, raw := range rec.lines {
 		l, skip, err := d.decode(raw)
@@ -214,7 +216,7 @@ func (p *Player) apply(c *Cluster, l *recLine) {
 		if l.op == opInit && s != nil {
 			s.count++
 		}
-		recordKinds()[l.res].apply(c, old, l.obj)
+		p.kinds[l.res].apply(c, old, l.obj)
 		p.last[k] = l.obj
 	case opDelete:
 		k := objKey{l.res, l.text}
@@ -223,7 +225,7 @@ func (p *Player) apply(c *Cluster, l *recLine) {
 			return
 		}
 		delete(p.last, k)
-		recordKinds()[l.res].apply(c, old, nil)
+		p.kinds[l.res].apply(c, old, nil)
 	case opSync:
 		if s != nil {
 			c.setSynced(s)

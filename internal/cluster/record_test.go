@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -13,6 +14,9 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 )
@@ -416,5 +420,63 @@ func TestRecordedPricesReplayAsAnswered(t *testing.T) {
 	}
 	if got := p.opts.Pricing.NodePrice(pricing.Node{Name: "other"}); got.Known() {
 		t.Errorf("unrecorded node priced %+v", got)
+	}
+}
+
+// BenchmarkReplay records the initial state of 5,000 nodes and 100,000
+// pods through the handlers, then reports its size, the time to read and
+// decode it, and a seek back to the start and forward to the end (a
+// rebuild of the whole model).
+func BenchmarkReplay(b *testing.B) {
+	const nodes, pods = 5000, 100000
+	var buf bytes.Buffer
+	r := NewRecorder(&buf, RecordInfo{})
+	c := New(Options{Now: tickingClock(t0), Record: r, Pricing: fixedPrices{}})
+	nw := watchSpec{sync: c.addSync("nodes"), apply: c.applyNode}
+	pw := watchSpec{sync: c.addSync("pods"), apply: c.applyPod}
+	types := []string{"m5.xlarge", "c6i.2xlarge", "r6g.large", "t3a.medium"}
+	for i := range nodes {
+		n := node(bigNodeName(i), "3920m", t0, pricing.LabelInstanceType, types[i%4], pricing.LabelZone, "us-west-2a",
+			pricing.LabelKarpenterCapacity, "spot", "karpenter.sh/nodepool", "default", "kubernetes.io/arch", "amd64",
+			"kubernetes.io/os", "linux", "kubernetes.io/hostname", bigNodeName(i), "topology.kubernetes.io/region", "us-west-2",
+			"karpenter.k8s.aws/instance-family", "m5", "karpenter.k8s.aws/instance-size", "xlarge", "karpenter.sh/registered", "true")
+		obj, _ := c.res.transformNode(n)
+		feed(c, nw, true, nil, obj)
+	}
+	c.markSynced(nw.sync)
+	for i := range pods {
+		p := pod(fmt.Sprintf("team-%02d", i%20), fmt.Sprintf("svc-%d-%x-%06d", i%300, 0x7f9c8d00+i%300, i), bigNodeName(i%nodes), "150m", corev1.PodRunning)
+		p.CreationTimestamp = metav1.NewTime(t0)
+		p.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: fmt.Sprintf("svc-%d-%x", i%300, 0x7f9c8d00+i%300), Controller: ptrTo(true)}}
+		obj, _ := c.res.transformPod(p)
+		feed(c, pw, true, nil, obj)
+	}
+	c.markSynced(pw.sync)
+	if err := r.Close(); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.ResetTimer()
+	for b.Loop() {
+		t1 := time.Now()
+		rec, err := ReadRecording(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := NewPlayer(rec, Options{}, PlayerOptions{Paused: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(time.Since(t1).Milliseconds()), "ms-open")
+		start, end := p.Bounds()
+		p.SeekTo(end)
+		t2 := time.Now()
+		p.SeekTo(start)
+		p.SeekTo(end)
+		b.ReportMetric(float64(time.Since(t2).Milliseconds()), "ms-rebuild")
+		b.ReportMetric(float64(len(data))/(1<<20), "MB")
+		if s := p.Snapshot(); len(s.Nodes) != nodes || s.Pods.Total != pods {
+			b.Fatalf("replayed %d nodes %d pods", len(s.Nodes), s.Pods.Total)
+		}
 	}
 }
