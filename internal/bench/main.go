@@ -52,6 +52,7 @@ type config struct {
 	onlyStart  bool // dev: only the start-ups
 	recordOnly bool // dev: only the recording rows (and the churn CPU they compare with)
 	recordSize time.Duration
+	sizeOnly   bool // dev: only the in-process recording size rows (no cluster)
 }
 
 func main() { os.Exit(benchMain(os.Args[1:])) }
@@ -84,6 +85,7 @@ func benchMain(args []string) int {
 	fs.BoolVar(&cfg.noRef, "no-reference", false, "development: skip the reference runs")
 	fs.BoolVar(&cfg.onlyStart, "startups-only", false, "development: measure only the start-ups (no steady-state phases)")
 	fs.BoolVar(&cfg.recordOnly, "record-only", false, "development: measure only the recording rows (size, churn bytes/s, churn CPU with and without --record)")
+	fs.BoolVar(&cfg.sizeOnly, "record-size-only", false, "development: only the recording size rows, in process (no cluster, no viewer)")
 	fs.DurationVar(&cfg.recordSize, "record-churn", 15*time.Second, "churn window of the in-process recording size row")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -169,6 +171,11 @@ func run(cfg config) error {
 	started := time.Now()
 	var results []*sizeResult
 	for _, s := range cfg.sizes {
+		if cfg.sizeOnly {
+			rec := measureRecordSize(ctx, s, cfg.churnRate, cfg.recordSize)
+			results = append(results, &sizeResult{size: s, rec: &rec})
+			continue
+		}
 		r := measureSize(ctx, cfg, s)
 		results = append(results, r)
 		if ctx.Err() != nil {

@@ -85,6 +85,11 @@ func TestRecordReplayOfTheLabScaling(t *testing.T) {
 
 	// The replay needs no cluster: stop it first.
 	c.Stop()
+	t.Run("replay", func(t *testing.T) { replayMoments(t, file, started, moments) })
+}
+
+// replayMoments replays file, pauses, and seeks into each moment in turn.
+func replayMoments(t *testing.T, file string, started time.Time, moments []moment) {
 	r := startViewer(t, "--replay", file)
 	r.keys("Space")
 	at := r.position(t, "paused", "‖")
