@@ -324,9 +324,8 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		}
 		o.stop() // one viewer at a time
 		fmt.Fprintf(os.Stderr, "bench: %s: CPU under churn (%d/s) with --record over %s\n", s, cfg.churnRate, cfg.churn)
-		if rec.cpu, rec.win, rec.churn, err = measureRecordCPU(ctx, cfg, c, ch, want); err != nil {
-			rec.err = err
-		}
+		side, err := measureRecordCPU(ctx, cfg, c, ch, want)
+		rec.cpu, rec.win, rec.churn, rec.plain, rec.err = side.cpu, side.win, side.churn, side.plain, err
 		return nil
 	}()
 	return r
