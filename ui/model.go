@@ -41,6 +41,9 @@ type Options struct {
 	// Clock is the time ages are measured at: the API server's clock, so
 	// that a laptop's skewed clock does not age anything (default time.Now).
 	Clock func() time.Time
+	// Replay is the player of a --replay (nil: live): its time line shows
+	// above the footer and its keys work in every view.
+	Replay Replay
 }
 
 // Model is the root Bubble Tea model: it holds the latest snapshot and the
@@ -52,6 +55,7 @@ type Model struct {
 	styles  *styles
 	global  GlobalKeys
 	nav     NavKeys
+	replay  ReplayKeys
 	help    help.Model
 	spinner spinner.Model
 	// spinning: a spinner tick chain is running (only while not synced).
@@ -81,6 +85,7 @@ func New(src Source, opts Options) Model {
 		styles:  st,
 		global:  DefaultGlobalKeys(),
 		nav:     DefaultNavKeys(),
+		replay:  DefaultReplayKeys(),
 		help:    h,
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.spinner)),
 		clock:   clock,
@@ -91,7 +96,11 @@ func New(src Source, opts Options) Model {
 // Init reads the first snapshot (which starts the spinner if it is not
 // synced) and starts the age tick.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(firstSnapshot(m.src, m.top().query()), tick())
+	cmds := []tea.Cmd{firstSnapshot(m.src, m.top().query()), tick()}
+	if m.opts.Replay != nil {
+		cmds = append(cmds, tickReplay())
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m Model) top() view { return m.stack[len(m.stack)-1] }
@@ -104,6 +113,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.setSnapshot(msg)
 	case tickMsg:
 		return m, tick()
+	case replayMsg:
+		return m, nil // redrawn: the time line moved
+	case replayTickMsg:
+		return m, tickReplay()
 	case spinner.TickMsg:
 		if m.snap.Synced {
 			m.spinning = false
@@ -152,6 +165,9 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	if m.top().typing() {
 		return nil, false
+	}
+	if cmd, ok := m.replayKey(msg); ok {
+		return cmd, true
 	}
 	switch {
 	case key.Matches(msg, m.global.Quit):
@@ -240,6 +256,9 @@ func (m Model) common() common {
 	if m.snap.Stale != nil {
 		h-- // the stale banner
 	}
+	if m.opts.Replay != nil {
+		h-- // the time line
+	}
 	return common{
 		snap:    &m.snap,
 		now:     m.clock(),
@@ -255,7 +274,11 @@ func (m Model) common() common {
 func (m Model) footer(width int) []string {
 	h := m.help
 	h.SetWidth(width)
-	lines := strings.Split(h.View(m.top().keys()), "\n")
+	var km help.KeyMap = m.top().keys()
+	if m.opts.Replay != nil {
+		km = withReplayKeys{view: km, keys: m.replayKeys()}
+	}
+	lines := strings.Split(h.View(km), "\n")
 	if h.ShowAll && m.opts.Version != "" {
 		lines = append(lines, "eks-node-viewer "+m.opts.Version)
 	}
@@ -282,6 +305,9 @@ func (m Model) frame() string {
 		banner = 1 // cut with "…", like other free text
 	}
 	lines = append(lines, strings.Split(body, "\n")...)
+	if r := m.opts.Replay; r != nil {
+		lines = append(lines, m.styles.help.ShortDesc.Render(timeLine(r.State(), c.width)))
+	}
 	lines = append(lines, footer...)
 	h := m.height
 	if m.width <= 0 || h <= 0 {

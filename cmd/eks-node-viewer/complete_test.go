@@ -101,9 +101,9 @@ func TestBashCompletion(t *testing.T) {
 	}
 	cases := []bashCase{
 		{line: "eks-node-viewer --no", want: []string{"--node-selector", "--node-sort"}},
-		{line: "eks-node-viewer --re", want: []string{"--region", "--resources"}},
+		{line: "eks-node-viewer --re", want: []string{"--record", "--region", "--replay", "--replay-speed", "--resources"}},
 		{line: "eks-node-viewer --dis", want: []string{"--disable-pricing"}},
-		{line: "eks-node-viewer -", want: []string{"--context", "--demo", "--disable-pricing", "--extra-labels", "--help", "-h", "--kubeconfig", "--log-file", "--node-selector", "-l", "--node-sort", "--profile", "--region", "--resources", "--style", "--usage", "--usage-interval", "--version", "-v",
+		{line: "eks-node-viewer -", want: []string{"--context", "--demo", "--disable-pricing", "--extra-labels", "--help", "-h", "--kubeconfig", "--log-file", "--node-selector", "-l", "--node-sort", "--profile", "--record", "--region", "--replay", "--replay-speed", "--resources", "--style", "--usage", "--usage-interval", "--version", "-v",
 			"--output", "-o", "--once", "--watch", "--timeout"}},
 		{line: "eks-node-viewer -o ", want: []string{"json", "yaml", "table", "wide", "ndjson"}},
 		{line: "eks-node-viewer --output w", want: []string{"wide"}},

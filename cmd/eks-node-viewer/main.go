@@ -77,9 +77,13 @@ func runAs(p program, args []string, stdout, stderr io.Writer) int {
 func exitCode(p program, err error, stderr io.Writer) int {
 	var usage *options.UsageError
 	var exit *exitError
+	var badRecording *cluster.RecordingError
 	switch {
 	case err == nil || errors.Is(err, options.ErrHelp):
 		return 0
+	case errors.As(err, &badRecording):
+		fmt.Fprintf(stderr, "%s: %v\n", p.prog, err)
+		return 2
 	case errors.As(err, &exit):
 		if exit.msg != "" {
 			fmt.Fprintf(stderr, "%s: %s\n", p.prog, exit.msg)
@@ -114,15 +118,24 @@ func view(o *options.Options) error {
 		return fmt.Errorf("standard error: %w", err)
 	}
 	defer capture.Restore()
-	var m *cluster.Cluster
-	if o.Demo {
-		m, err = startDemo(ctx, o, logger)
-	} else {
-		m, err = startCluster(ctx, o, logger)
+	s := session{demo: o.Demo}
+	rec, err := openRecord(o)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.Record.Replay != "":
+		s.player, s.demo, err = startReplay(ctx, o)
+		s.m = s.player
+	case o.Demo:
+		s.m, err = startDemo(ctx, o, logger, rec)
+	default:
+		s.m, err = startCluster(ctx, o, logger, rec)
 	}
 	if err == nil {
-		err = runProgram(ctx, o, m, capture)
+		err = runProgram(ctx, s, capture, o)
 	}
+	err = closeRecord(rec, err)
 	if s := caught(); s != nil {
 		return signalExit(s, logw)
 	}
@@ -150,12 +163,12 @@ func openLog(path string) (logger *slog.Logger, w io.Writer, closeLog func(), er
 
 // startCluster connects to the kubeconfig's cluster (checked before any
 // AWS call) and starts the model on it.
-func startCluster(ctx context.Context, o *options.Options, logger *slog.Logger) (*cluster.Cluster, error) {
+func startCluster(ctx context.Context, o *options.Options, logger *slog.Logger, rec *cluster.Recorder) (*cluster.Cluster, error) {
 	clients, err := kubeClients(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModel(ctx, o, logger, clients.Clock.Now)
+	m, err := newModel(ctx, o, logger, clients.Clock.Now, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +209,12 @@ func kubeClients(ctx context.Context, o *options.Options) (*kube.Clients, error)
 // plays the lab script into it; the narration becomes the model's note.
 // The setup is in place before the informers start, so the synced model
 // shows the lab (what -o prints).
-func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger) (*cluster.Cluster, error) {
+func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger, rec *cluster.Recorder) (*cluster.Cluster, error) {
 	script, err := demo.Parse(demo.LabScript)
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModel(ctx, o, logger, nil)
+	m, err := newModel(ctx, o, logger, nil, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -237,8 +250,9 @@ func newPrices(ctx context.Context, o *options.Options, logger *slog.Logger) (pr
 }
 
 // newModel is the cluster model, priced by newPrices, on the API server's
-// clock (nil: the local one), logging connection failures and recoveries.
-func newModel(ctx context.Context, o *options.Options, logger *slog.Logger, clock func() time.Time) (*cluster.Cluster, error) {
+// clock (nil: the local one), logging connection failures and recoveries,
+// recorded by rec (nil: not recorded).
+func newModel(ctx context.Context, o *options.Options, logger *slog.Logger, clock func() time.Time, rec *cluster.Recorder) (*cluster.Cluster, error) {
 	prices, err := newPrices(ctx, o, logger)
 	if err != nil {
 		return nil, err
@@ -254,6 +268,7 @@ func newModel(ctx context.Context, o *options.Options, logger *slog.Logger, cloc
 		AuthHint:    kube.LastAuthMessage,
 		// The demo has no metrics.k8s.io: no usage there.
 		UsageInterval: usageInterval(o),
+		Record:        rec,
 	}), nil
 }
 
@@ -283,12 +298,33 @@ func start(ctx context.Context, m *cluster.Cluster, kubeClient kubernetes.Interf
 // signals: Bubble Tea's own handler is off, so that catchSignals alone
 // decides). The program restores the terminal in every case, a panic in
 // the model included.
-func runProgram(ctx context.Context, o *options.Options, m *cluster.Cluster, capture *kube.Stderr) error {
-	screen := ui.New(pace(ctx, m, framePace, syncRefresh, time.After), ui.Options{Style: o.Colors, Demo: o.Demo, Version: versionInfo(), Clock: m.Now})
+func runProgram(ctx context.Context, s session, capture *kube.Stderr, o *options.Options) error {
+	uo := ui.Options{Style: o.Colors, Demo: s.demo, Version: versionInfo(), Clock: s.m.Now}
+	if s.player != nil {
+		uo.Replay = s.player
+	}
+	screen := ui.New(pace(ctx, s.m, framePace, syncRefresh, time.After), uo)
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
 	// 75 ms and spins at 12, and halves the idle CPU of the default 60.
 	return runScreen(ctx, screen, capture, o.LogFile, tea.WithFPS(maxFPS))
+}
+
+// session is what the screen shows: a cluster's model, the demo's, or a
+// replay's player.
+type session struct {
+	m      model
+	player *cluster.Player // a --replay
+	demo   bool
+}
+
+// model is the model as the screen reads it (a Cluster or a Player).
+type model interface {
+	Changed() <-chan struct{}
+	Synced() <-chan struct{}
+	Notify()
+	SnapshotFor(cluster.Query) cluster.Snapshot
+	Now() time.Time
 }
 
 // runScreen runs the model with standard error kept off the screen.

@@ -14,6 +14,10 @@ import (
 
 func TestExitCodesAndMessages(t *testing.T) {
 	t.Setenv("HOME", t.TempDir()) // no config file
+	notARecording := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(notARecording, []byte("hello\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args     []string
 		code     int
@@ -26,6 +30,13 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{[]string{"--style", "#fff"}, 2, "", `eks-node-viewer: invalid --style "#fff": want three colours`},
 		{[]string{"--nope"}, 2, "", "eks-node-viewer: unknown flag: --nope (see --help)\n"},
 		{[]string{"--kubeconfig", "/does/not/exist"}, 1, "", "eks-node-viewer: kubeconfig: "},
+		{[]string{"--replay", "/does/not/exist.rec"}, 2, "", "eks-node-viewer: replay: open /does/not/exist.rec: no such file or directory\n"},
+		{[]string{"--replay", notARecording}, 2, "", "eks-node-viewer: replay " + notARecording + ": not a recording (not gzip-compressed)\n"},
+		{[]string{"--replay", "a.rec", "--demo"}, 2, "", "eks-node-viewer: --replay and --demo: a replay shows its recording"},
+		{[]string{"--replay", "a.rec", "--record", "./a.rec"}, 2, "", `eks-node-viewer: --record and --replay name the same file "./a.rec"` + "\n"},
+		{[]string{"--replay", "a.rec", "--record", "b.rec"}, 2, "", "eks-node-viewer: --record with --replay: a replay has nothing new to record\n"},
+		{[]string{"--replay", "a.rec", "--replay-speed", "0"}, 2, "", "eks-node-viewer: invalid --replay-speed 0: must be above 0\n"},
+		{[]string{"--demo", "--record", "/does/not/exist/x.rec"}, 2, "", "eks-node-viewer: record: open /does/not/exist/x.rec: no such file or directory\n"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"time"
-
-	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 )
 
 // framePace is the least time between two frames while changes keep coming
@@ -24,7 +22,7 @@ const syncRefresh = 50 * time.Millisecond
 // paced is the model as the screen sees it: the same snapshots, with change
 // signals passed on at most every interval.
 type paced struct {
-	*cluster.Cluster
+	model
 	out chan struct{}
 }
 
@@ -32,8 +30,8 @@ func (p *paced) Changed() <-chan struct{} { return p.out }
 
 // pace forwards m's change signals until ctx ends, and signals every
 // refresh until m has synced. after is time.After (tests replace it).
-func pace(ctx context.Context, m *cluster.Cluster, interval, refresh time.Duration, after func(time.Duration) <-chan time.Time) *paced {
-	p := &paced{Cluster: m, out: make(chan struct{}, 1)}
+func pace(ctx context.Context, m model, interval, refresh time.Duration, after func(time.Duration) <-chan time.Time) *paced {
+	p := &paced{model: m, out: make(chan struct{}, 1)}
 	go func() {
 		t := time.NewTicker(refresh)
 		defer t.Stop()

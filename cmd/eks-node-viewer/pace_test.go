@@ -42,7 +42,7 @@ func TestPaceForwardsAtOnceThenAtMostOncePerInterval(t *testing.T) {
 		t.Fatal("two signals for one burst")
 	default:
 	}
-	if got := p.Snapshot(); !got.Synced {
+	if got := p.SnapshotFor(cluster.Query{}); !got.Synced {
 		t.Fatal("snapshots do not come from the model")
 	}
 }

@@ -70,24 +70,41 @@ func (sc *script) run() error {
 		return err
 	}
 	defer closeLog()
-	var m *cluster.Cluster
-	if sc.o.Demo {
-		m, err = startDemo(ctx, sc.o, logger)
-	} else {
-		m, err = startCluster(ctx, sc.o, logger)
+	rec, err := openRecord(sc.o)
+	if err != nil {
+		return err
+	}
+	var m scriptModel
+	switch {
+	case sc.o.Record.Replay != "":
+		m, _, err = startReplay(ctx, sc.o)
+	case sc.o.Demo:
+		m, err = startDemo(ctx, sc.o, logger, rec)
+	default:
+		m, err = startCluster(ctx, sc.o, logger, rec)
 	}
 	if err == nil {
 		err = sc.print(ctx, m)
 	}
+	err = closeRecord(rec, err)
 	if s := caught(); s != nil {
 		return signalExit(s, nil)
 	}
 	return err
 }
 
+// scriptModel is what the outputs read: a live cluster's model, or a
+// replayed recording's.
+type scriptModel interface {
+	model
+	Snapshot() cluster.Snapshot
+	PricesSettled() bool
+	SetNote(topic, text string)
+}
+
 // print prints m's first snapshot once it is complete (or at the timeout),
 // then with --watch the changes.
-func (sc *script) print(ctx context.Context, m *cluster.Cluster) error {
+func (sc *script) print(ctx context.Context, m scriptModel) error {
 	s, missing := whenComplete(ctx, m, sc.o.Timeout)
 	if ctx.Err() != nil {
 		return nil
@@ -117,7 +134,7 @@ func (sc *script) print(ctx context.Context, m *cluster.Cluster) error {
 // whenComplete waits until the model has synced and the prices of its rows
 // have settled, then returns its snapshot; at the timeout it returns what
 // is known and names what was missing.
-func whenComplete(ctx context.Context, m *cluster.Cluster, timeout time.Duration) (cluster.Snapshot, string) {
+func whenComplete(ctx context.Context, m scriptModel, timeout time.Duration) (cluster.Snapshot, string) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	select {
@@ -186,7 +203,7 @@ const pipeCheck = time.Second
 // reader goes away, paced like the screen: a burst of changes settles for
 // streamSettle, a stream of them is printed at most every framePace. After
 // a timeout its note goes once the data is complete.
-func stream(ctx context.Context, m *cluster.Cluster, st streamTo, first *cluster.Snapshot, timedOut bool) error {
+func stream(ctx context.Context, m scriptModel, st streamTo, first *cluster.Snapshot, timedOut bool) error {
 	if err := st.Write(first); err != nil {
 		return err
 	}

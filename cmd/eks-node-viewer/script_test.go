@@ -135,7 +135,7 @@ func (l *lines) Write(p []byte) (int, error) {
 func startDemoFor(t *testing.T, ctx context.Context, args ...string) (*options.Options, *cluster.Cluster) {
 	t.Helper()
 	o := scriptOptions(t, append([]string{"--demo", "--demo-speed", "20"}, args...)...)
-	m, err := startDemo(ctx, o, slog.New(slog.DiscardHandler))
+	m, err := startDemo(ctx, o, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,9 @@ type config struct {
 	skipRender  bool
 	noRef       bool // dev: skip the reference runs
 	onlyStart   bool // dev: only the start-ups
+	recordOnly  bool // dev: only the recording rows (and the churn CPU they compare with)
+	recordSize  time.Duration
+	sizeOnly    bool // dev: only the in-process recording size rows (no cluster)
 }
 
 func main() { os.Exit(benchMain(os.Args[1:])) }
@@ -83,6 +86,9 @@ func benchMain(args []string) int {
 	fs.BoolVar(&cfg.skipRender, "skip-render", false, "skip the go test benchmarks")
 	fs.BoolVar(&cfg.noRef, "no-reference", false, "development: skip the reference runs")
 	fs.BoolVar(&cfg.onlyStart, "startups-only", false, "development: measure only the start-ups (no steady-state phases)")
+	fs.BoolVar(&cfg.recordOnly, "record-only", false, "development: measure only the recording rows (size, churn bytes/s, churn CPU with and without --record)")
+	fs.BoolVar(&cfg.sizeOnly, "record-size-only", false, "development: only the recording size rows, in process (no cluster, no viewer)")
+	fs.DurationVar(&cfg.recordSize, "record-churn", 15*time.Second, "churn window of the in-process recording size row")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -167,6 +173,11 @@ func run(cfg config) error {
 	started := time.Now()
 	var results []*sizeResult
 	for _, s := range cfg.sizes {
+		if cfg.sizeOnly {
+			rec := measureRecordSize(ctx, s, cfg.churnRate, cfg.recordSize)
+			results = append(results, &sizeResult{size: s, rec: &rec})
+			continue
+		}
 		r := measureSize(ctx, cfg, s)
 		results = append(results, r)
 		if ctx.Err() != nil {
@@ -199,6 +210,9 @@ func run(cfg config) error {
 // (what was measured before them is still reported).
 func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 	r := &sizeResult{size: s}
+	fmt.Fprintf(os.Stderr, "bench: %s: recording size (in process)\n", s)
+	rec := measureRecordSize(ctx, s, cfg.churnRate, cfg.recordSize)
+	r.rec = &rec
 	r.err = func() error {
 		dir := filepath.Join(cfg.out, "run-"+s.String())
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -250,7 +264,7 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 
 		// Start-ups alternate which goes first, so that neither always
 		// meets the apiserver right after the other's sync.
-		for i := range cfg.runs {
+		for i := range cfg.runs * boolInt(!cfg.recordOnly) {
 			steps := []func() error{
 				func() error { return r.measureReference(ctx, cfg, c.Kubeconfig, i) },
 				func() error { return r.measureStartup(cfg, c.Kubeconfig, dir, i) },
@@ -282,11 +296,13 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 			return err
 		}
 
-		fmt.Fprintf(os.Stderr, "bench: %s: idle CPU over %s\n", s, cfg.idle)
-		if r.idleCPU, r.idleWall, err = o.cpuOver(func() error { return sleep(ctx, cfg.idle) }); err != nil {
-			return err
+		if !cfg.recordOnly {
+			fmt.Fprintf(os.Stderr, "bench: %s: idle CPU over %s\n", s, cfg.idle)
+			if r.idleCPU, r.idleWall, err = o.cpuOver(func() error { return sleep(ctx, cfg.idle) }); err != nil {
+				return err
+			}
 		}
-		if cfg.nodeViews > 0 {
+		if cfg.nodeViews > 0 && !cfg.recordOnly {
 			fmt.Fprintf(os.Stderr, "bench: %s: opening %d node views\n", s, cfg.nodeViews)
 			if r.opens, err = o.openNodes(s, cfg.nodeViews); err != nil {
 				return err
@@ -310,12 +326,18 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 		if err := ch.cleanup(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "bench: %s: event-to-screen latency\n", s)
 		want := r.want
-		if r.lat, err = o.latency(ctx, kube, s, &want); err != nil {
-			return err
+		if !cfg.recordOnly {
+			fmt.Fprintf(os.Stderr, "bench: %s: event-to-screen latency\n", s)
+			if r.lat, err = o.latency(ctx, kube, s, &want); err != nil {
+				return err
+			}
+			r.final, r.finalErr = o.checkTotals(want)
 		}
-		r.final, r.finalErr = o.checkTotals(want)
+		o.stop() // one viewer at a time
+		fmt.Fprintf(os.Stderr, "bench: %s: CPU under churn (%d/s) with --record over %s\n", s, cfg.churnRate, cfg.churn)
+		side, err := measureRecordCPU(ctx, cfg, c, ch, want)
+		rec.cpu, rec.win, rec.churn, rec.plain, rec.err = side.cpu, side.win, side.churn, side.plain, err
 		return nil
 	}()
 	return r
@@ -416,6 +438,13 @@ func churnOnly(kubeconfig string, nodes int, d time.Duration) error {
 	fmt.Printf("churn: %d creates, %d deletes in %s (%.0f/s, %d dropped, %d failed)\n",
 		st.creates, st.deletes, st.elapsed.Round(time.Millisecond), st.rate(), st.dropped, st.failed)
 	return ch.cleanup(ctx)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

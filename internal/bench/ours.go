@@ -41,10 +41,10 @@ type ours struct {
 	progress string // the last sync progress seen on screen
 }
 
-func startOurs(bin, kubeconfig, dir string, run int) (*ours, error) {
+func startOurs(bin, kubeconfig, dir string, run int, extra ...string) (*ours, error) {
 	o := &ours{log: filepath.Join(dir, fmt.Sprintf("viewer-%d.log", run))}
 	sock := fmt.Sprintf("bench-scale-%d-%d", os.Getpid(), run)
-	argv := []string{bin, "--kubeconfig", kubeconfig, "--log-file", o.log, "--node-sort", orderLabel + "=asc"}
+	argv := append([]string{bin, "--kubeconfig", kubeconfig, "--log-file", o.log, "--node-sort", orderLabel + "=asc"}, extra...)
 	o.start = time.Now()
 	p, err := startPane(sock, viewerEnv, argv)
 	if err != nil {

@@ -54,7 +54,8 @@ type sizeResult struct {
 	final     totals
 	progress  string // sync progress seen on screen during a start-up
 	finalErr  error
-	err       error // the run stopped early
+	err       error         // the run stopped early
+	rec       *recordResult // the recording rows (nil: not measured)
 }
 
 type row struct{ metric, ref, ours, ratio, target, result string }
@@ -149,6 +150,7 @@ func (r *sizeResult) rows() []row {
 		shown := fmt.Sprintf("%d nodes, %d pods, cpu %s", r.final.nodes, r.final.pods, r.final.cpu)
 		rows = append(rows, row{"final screen = objects created", "-", shown, "-", "equal", verdict(r.finalErr == nil)})
 	}
+	rows = append(rows, r.recordRows()...)
 	return rows
 }
 

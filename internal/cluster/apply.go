@@ -75,7 +75,7 @@ func (c *Cluster) applyNode(old, obj any) bool {
 	if prev != nil {
 		switch {
 		case n.disrupted && !prev.disrupted:
-			c.disruptionBegan(objRef{kind: kindNode, name: n.name}, c.disruptionReasonOf(n.name), c.opts.Now(), false)
+			c.disruptionBegan(objRef{kind: kindNode, name: n.name}, c.disruptionReasonOf(n.name), c.clock(), false)
 		case !n.disrupted && prev.disrupted && c.disruptionReasonOf(n.name) == "":
 			delete(c.disrupting, n.name) // the disruption was called off
 		}
@@ -133,7 +133,7 @@ func (c *Cluster) entryPrice(e *nodeEntry) pricing.Price {
 // ledger when Karpenter disrupted it.
 func (c *Cluster) nodeRemoved(e *nodeEntry) {
 	n := e.node
-	now := c.opts.Now()
+	now := c.clock()
 	reason := c.disruptionReasonOf(e.name)
 	a := Activity{Time: now, Kind: ActRemoved, Object: "node/" + e.name, Node: e.name, NodePool: n.labels[labelNodePool],
 		InstanceType: n.desc.InstanceType, Capacity: n.desc.Capacity, Zone: n.desc.Zone, Reason: reason, Price: c.entryPrice(e)}
@@ -215,7 +215,7 @@ func (c *Cluster) unsetClaim(ce *claimEntry) {
 func (c *Cluster) claimRemoved(ce *claimEntry) {
 	o := ce.obj
 	if o.nodeName == "" && (o.providerID == "" || c.byProvider[o.providerID] == "") {
-		a := Activity{Time: c.opts.Now(), Kind: ActRemoved, Object: "nodeclaim/" + o.name, NodePool: o.labels[labelNodePool],
+		a := Activity{Time: c.clock(), Kind: ActRemoved, Object: "nodeclaim/" + o.name, NodePool: o.labels[labelNodePool],
 			InstanceType: o.desc.InstanceType, Capacity: o.desc.Capacity, Zone: o.desc.Zone, Reason: o.disruptionReason}
 		if f := o.life.Failed; f != nil && a.Reason == "" {
 			a.Reason = f.Reason
@@ -257,7 +257,7 @@ func (c *Cluster) claimActivity(ce *claimEntry, was *claimObj) {
 			l.Node = n.nodeName
 		}
 	}
-	now := c.opts.Now()
+	now := c.clock()
 	steps, before := n.life.Steps, was.life.Steps
 	if ready := steps[len(steps)-1]; ready.Status == karpenter.StatusTrue && before[len(before)-1].Status != karpenter.StatusTrue &&
 		!c.beforeStart(nonZeroTime(ready.At, now)) {

@@ -24,11 +24,14 @@ func (c *Cluster) Snapshot() Snapshot { return c.SnapshotFor(Query{}) }
 // changed since the last Snapshot: the others are copied from a cache, in
 // the order kept from the last sort.
 func (c *Cluster) SnapshotFor(q Query) Snapshot {
-	now := c.opts.Now()
 	// Read before asking for any price: a change published after this read
 	// bumps the generation again, so the next Snapshot asks anew.
 	priceGen := c.priceGen.Load() + 1
 	c.mu.Lock()
+	// Read under the lock: every change in the snapshot happened before
+	// this time and every later one after it (a replay seeking to Taken
+	// shows this snapshot).
+	now := c.opts.Now()
 	s := Snapshot{
 		Query:       q,
 		Taken:       now,
@@ -142,10 +145,26 @@ func (c *Cluster) record(now time.Time, s *Snapshot) []Sample {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s.Synced {
-		c.sample(now, nodes, s.Cost.Hourly)
+	// The history as it was before this snapshot: the sample it takes is
+	// a change of the model after its time, made under the lock (so it is
+	// recorded in order with the informers' changes) and seen by the next
+	// snapshot. A replay's history is the recorded one, since its
+	// snapshots are not taken when the live session's were; at this
+	// snapshot's time it is the same.
+	var out []Sample
+	if len(c.history) > 0 {
+		out = slices.Clone(c.history)
 	}
-	return slices.Clone(c.history)
+	if s.Synced && !c.replaying {
+		t := c.opts.Now()
+		if !t.After(now) {
+			t = now.Add(time.Nanosecond)
+		}
+		if c.sample(t, nodes, s.Cost.Hourly) {
+			c.opts.Record.sample(t, nodes, s.Cost.Hourly)
+		}
+	}
+	return out
 }
 
 // refreshOrder drops the nodes that are gone from c.order, rebuilds the

@@ -47,6 +47,9 @@ type Options struct {
 	// UsageInterval is how often usage is polled (SetNodeUsage); 0 turns
 	// usage off.
 	UsageInterval time.Duration
+	// Record receives everything the model is given (nil: not recorded):
+	// --record.
+	Record *Recorder
 }
 
 // Cluster is the model. Informer handlers mutate it under one mutex, in O(1)
@@ -96,6 +99,12 @@ type Cluster struct {
 	// started is when the viewer started watching: older events are news
 	// only while they still apply.
 	started time.Time
+	// frozen is the model's clock while the handler applies a recorded
+	// change (zero otherwise): see clock.
+	frozen time.Time
+	// replaying: a Player feeds the model (its history comes from the
+	// recording).
+	replaying bool
 	// act is the session's activity; backlog holds the lines made before
 	// every informer synced, judged when they have (still news?).
 	act     activityLog
@@ -271,11 +280,26 @@ func New(opts Options) *Cluster {
 	c.onNodes.used = make([]int64, len(c.res.names))
 	c.unscheduled.used = make([]int64, len(c.res.names))
 	c.initUsage()
+	if rec := opts.Record; rec != nil {
+		if opts.Pricing != nil {
+			c.opts.Pricing = &pricesRecorder{Provider: opts.Pricing, rec: rec, answers: map[pricing.Node]pricing.Price{}}
+		}
+		rec.attach(c)
+	}
 	return c
 }
 
 // Now is the model's clock (the API server's when Options.Now is).
 func (c *Cluster) Now() time.Time { return c.opts.Now() }
+
+// clock is the model's time for what an apply stamps (under c.mu): the
+// record's time while a recorded change is applied, else now.
+func (c *Cluster) clock() time.Time {
+	if !c.frozen.IsZero() {
+		return c.frozen
+	}
+	return c.opts.Now()
+}
 
 // Changed delivers a value after the model changed (coalesced: capacity 1).
 func (c *Cluster) Changed() <-chan struct{} { return c.changed }
@@ -303,13 +327,18 @@ func (c *Cluster) PricesChanged() {
 // SetNote sets (or clears, with "") the status-line note for a topic.
 func (c *Cluster) SetNote(topic, text string) {
 	c.mu.Lock()
+	c.setNote(topic, text)
+	c.opts.Record.strings(opNote, topic, text)
+	c.mu.Unlock()
+	c.Notify()
+}
+
+func (c *Cluster) setNote(topic, text string) {
 	if text == "" {
 		delete(c.notes, topic)
 	} else {
 		c.notes[topic] = text
 	}
-	c.mu.Unlock()
-	c.Notify()
 }
 
 func (c *Cluster) entry(name string) *nodeEntry {

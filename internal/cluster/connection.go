@@ -66,6 +66,9 @@ func (c *Cluster) observe(s *syncState, err error) {
 			conn.reason, changed = reason, true
 		}
 	}
+	if changed {
+		c.opts.Record.conn(s.name, *conn)
+	}
 	c.mu.Unlock()
 	if changed {
 		c.Notify()

@@ -81,6 +81,7 @@ func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dyna
 	c.mu.Lock()
 	c.started = c.opts.Now()
 	c.ledger.since = c.started
+	c.opts.Record.start(c.started)
 	c.mu.Unlock()
 	for _, w := range []watchSpec{nodes, pods, events} {
 		go c.startInformer(ctx, w)
@@ -132,6 +133,9 @@ func (c *Cluster) followPrices(ctx context.Context) {
 		case _, ok := <-ch:
 			if !ok {
 				return
+			}
+			if rp, ok := c.opts.Pricing.(*pricesRecorder); ok {
+				rp.refresh()
 			}
 			c.PricesChanged()
 		}
@@ -226,6 +230,7 @@ func (c *Cluster) addSync(name string) *syncState {
 	s := &syncState{name: name}
 	c.mu.Lock()
 	c.syncs = append(c.syncs, s)
+	c.opts.Record.strings(opWatch, name)
 	c.mu.Unlock()
 	return s
 }
@@ -239,6 +244,7 @@ func (c *Cluster) skip(s *syncState, why string) {
 	if why != "" {
 		c.notes[s.name] = why
 	}
+	c.opts.Record.strings(opSkip, s.name, why)
 	c.mu.Unlock()
 	c.markSynced(s)
 }
@@ -269,6 +275,7 @@ func (c *Cluster) counting(s *syncState, transform cache.TransformFunc) cache.Tr
 	return func(obj any) (any, error) {
 		if _, decoded := obj.(runtime.Object); decoded && !s.done.Load() {
 			if n := s.streamed.Add(1); n%progressEvery == 0 {
+				c.opts.Record.streamed(s.name, n)
 				c.Notify()
 			}
 		}
@@ -280,6 +287,14 @@ func (c *Cluster) counting(s *syncState, transform cache.TransformFunc) cache.Tr
 // not run), and closes Synced after the last one.
 func (c *Cluster) markSynced(s *syncState) {
 	c.mu.Lock()
+	c.opts.Record.strings(opSync, s.name)
+	c.setSynced(s)
+	c.mu.Unlock()
+	c.Notify()
+}
+
+// setSynced marks s synced (under c.mu) and closes Synced after the last.
+func (c *Cluster) setSynced(s *syncState) {
 	s.synced = true
 	s.done.Store(true)
 	all := true
@@ -291,8 +306,6 @@ func (c *Cluster) markSynced(s *syncState) {
 		c.flushBacklog()
 		close(c.synced)
 	}
-	c.mu.Unlock()
-	c.Notify()
 }
 
 // tickLaunching re-notifies while NodeClaims are launching, so that "stuck"
@@ -331,7 +344,15 @@ func (c *Cluster) handler(w watchSpec) cache.ResourceEventHandler {
 		if initial {
 			w.sync.count++
 		}
+		if c.opts.Record != nil {
+			// The model's clock stands still while it applies what it
+			// records, at the record's time: a replay applies it at that
+			// time too, so what the apply stamps (activity, ledger) agrees.
+			c.frozen = c.opts.Now().Truncate(time.Millisecond)
+		}
 		changed := w.apply(old, obj)
+		c.opts.Record.object(c.frozen, w.sync.name, initial, old, obj)
+		c.frozen = time.Time{}
 		c.mu.Unlock()
 		if changed {
 			c.Notify()

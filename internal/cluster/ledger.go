@@ -118,22 +118,22 @@ const (
 	maxHistory   = 130
 )
 
-// sample adds the state at now to the history. Snapshots copy the history,
-// so it may be changed in place.
-func (c *Cluster) sample(now time.Time, nodes int, hourly float64) {
+// sample adds the state at now to the history, and reports whether it
+// did. Snapshots copy the history, so it may be changed in place.
+func (c *Cluster) sample(now time.Time, nodes int, hourly float64) bool {
 	h := c.history
 	s := Sample{Time: now, Nodes: nodes, Hourly: hourly}
 	if n := len(h); n > 0 {
 		last := h[n-1]
 		changed := last.Nodes != nodes || last.Hourly != hourly
 		if !changed && now.Sub(last.Time) < historyEvery {
-			return
+			return false
 		}
 		minute := now.Truncate(historyEvery)
 		if n > 1 && h[n-1].Time.Truncate(historyEvery).Equal(minute) && h[n-2].Time.Truncate(historyEvery).Equal(minute) {
 			h[n-1] = s
 			c.history = h
-			return
+			return true
 		}
 	}
 	cut := 0
@@ -147,4 +147,5 @@ func (c *Cluster) sample(now time.Time, nodes int, hourly float64) {
 		h = append(h[:0], h[cut:]...)
 	}
 	c.history = append(h, s)
+	return true
 }

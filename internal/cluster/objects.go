@@ -137,11 +137,14 @@ type eventObj struct {
 	// For an event worth showing: what it is about, when it was first
 	// said, how often (the event's count), whether Karpenter said it, and
 	// what it says.
-	about     objRef
-	first     time.Time
-	count     int32
-	karpenter bool
-	fact      karpenter.Fact
+	about objRef
+	first time.Time
+	count int32
+	// evType ("Normal", "Warning") and source (the reporting component)
+	// are what derive reads besides the Event.
+	evType, source string
+	karpenter      bool
+	fact           karpenter.Fact
 }
 
 // id is the event's namespace/name, to forget what it said when it is deleted.
@@ -319,6 +322,14 @@ func (r resources) transformClaim(obj any) (any, error) {
 		c.alloc = make([]int64, len(r.names))
 	}
 	c.conds = karpenter.Conditions(u.Object, keepClaimCondition, intern)
+	c.derive()
+	return c, nil
+}
+
+// derive fills what the claim's record computes from its conditions (and
+// its creation): the transform and a replay both call it.
+func (c *claimObj) derive() {
+	c.disruptionReason, c.disruptionAt, c.drifted, c.consolidatable = "", time.Time{}, "", time.Time{}
 	c.life = lifecycleOf(c.conds)
 	c.life.Created = c.created // the steps' durations count from here
 	if d, ok := karpenter.Find(c.conds, karpenter.CondDisruptionReason); ok && d.True() {
@@ -334,7 +345,6 @@ func (r resources) transformClaim(obj any) (any, error) {
 			c.consolidatable = c.created // True without a time: at least since then
 		}
 	}
-	return c, nil
 }
 
 func keepClaimCondition(t string) bool {
@@ -416,14 +426,24 @@ func transformEvent(obj any) (any, error) {
 		out.first = when
 	}
 	out.count = e.Count
-	source := e.Source.Component
-	if source == "" {
-		source = e.ReportingController
+	out.evType, out.source = intern(e.Type), intern(e.Source.Component)
+	if out.source == "" {
+		out.source = intern(e.ReportingController)
 	}
-	ke := karpenter.Event{Reason: e.Reason, Type: e.Type, Source: source, Message: e.Message}
-	out.karpenter = ke.FromKarpenter()
-	out.fact = karpenter.ParseEvent(ke)
+	out.derive()
 	return out, nil
+}
+
+// derive fills what an event worth showing says, from its reason, type,
+// source and message: the transform and a replay both call it.
+func (e *eventObj) derive() {
+	e.karpenter, e.fact = false, karpenter.Fact{}
+	if e.ev == nil {
+		return
+	}
+	ke := karpenter.Event{Reason: e.ev.Reason, Type: e.evType, Source: e.source, Message: e.ev.Message}
+	e.karpenter = ke.FromKarpenter()
+	e.fact = karpenter.ParseEvent(ke)
 }
 
 // refOf names the object an event is about, for the kinds the model keeps

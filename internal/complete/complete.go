@@ -126,6 +126,9 @@ var values = map[string]valueFunc{
 	"output":         fixed(options.OutputFormats...),
 	"timeout":        nothing,
 	"usage-interval": fixed("15s", "30s", "1m"),
+	"record":         files,
+	"replay":         files,
+	"replay-speed":   nothing,
 }
 
 // Resources are the resource names offered for --resources.

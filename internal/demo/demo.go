@@ -173,11 +173,12 @@ func (c *Cluster) Run(ctx context.Context) error {
 	if err := c.Setup(ctx); err != nil {
 		return err
 	}
-	for {
+	for ctx.Err() == nil {
 		if err := c.play(ctx, c.script.Loop); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 func (c *Cluster) play(ctx context.Context, steps []Step) error {

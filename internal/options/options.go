@@ -41,6 +41,7 @@ type Options struct {
 	Once    bool
 	Watch   bool
 	Timeout time.Duration
+	Record  Record // --record, --replay
 
 	// Derived by Validate.
 	Selector labels.Selector
@@ -153,6 +154,7 @@ func (o *Options) groups() []Group {
 		{"Pricing (AWS)", price},
 		{"Output", out},
 		{"Usage (metrics.k8s.io)", usage},
+		{"Record and replay", o.recordFlags()},
 		{"Other", other},
 	}
 }
@@ -201,6 +203,8 @@ func ParseAs(prog string, args []string, configPath string, help io.Writer) (*Op
 	if fs.NArg() > 0 {
 		return nil, usageErrorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
+	o.Record.Explicit = map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { o.Record.Explicit[f.Name] = true })
 	if err := applyConfigFile(fs, configPath); err != nil {
 		return nil, err
 	}

@@ -84,6 +84,9 @@ func (o *Options) Validate() error {
 	if o.DemoSpeed <= 0 {
 		return flagErrorf("demo-speed", "invalid --demo-speed %v: must be above 0", o.DemoSpeed)
 	}
+	if err := o.validateRecord(); err != nil {
+		return err
+	}
 	return o.validateOutput()
 }
 
