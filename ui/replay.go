@@ -111,7 +111,14 @@ type withReplayKeys struct {
 }
 
 func (k withReplayKeys) ShortHelp() []key.Binding {
-	return append([]key.Binding{k.keys.Pause, k.keys.Back, k.keys.Forward}, k.view.ShortHelp()...)
+	own := []key.Binding{k.keys.Pause, k.keys.Back, k.keys.Forward}
+	view := k.view
+	if l, ok := view.(ListKeyMap); ok && l.width > 0 {
+		// The list gives up its least needed entries for the replay's too.
+		l.width = max(l.width-helpWidth(own)-len(" • "), 1)
+		view = l
+	}
+	return append(own, view.ShortHelp()...)
 }
 
 func (k withReplayKeys) FullHelp() [][]key.Binding {
