@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/eksnodeviewer/eks-node-viewer/internal/syncbuf"
+
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/output"
@@ -198,7 +200,7 @@ func TestScriptWatchTimeout(t *testing.T) {
 	o := scriptOptions(t, "-o", "ndjson", "--watch", "--timeout", "1ms")
 	m := cluster.New(cluster.Options{}) // never syncs
 	w := &lines{got: make(chan string, 16), n: -1}
-	var errb syncBuffer
+	var errb syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- (&script{o: o, format: output.NDJSON, prog: "eks-node-viewer", stdout: w, stderr: &errb}).print(ctx, m)
@@ -216,22 +218,4 @@ func TestScriptWatchTimeout(t *testing.T) {
 	if errb.String() != want {
 		t.Errorf("stderr %q, want %q", errb.String(), want)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -13,9 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/syncbuf"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -268,26 +269,8 @@ type watchRun struct {
 	cmd    *exec.Cmd
 	out    *os.File // the pipe's reading end
 	lines  chan string
-	stderr syncBuffer
+	stderr syncbuf.Buffer
 	done   chan int
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the command writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func startWatch(t *testing.T, args ...string) *watchRun {

@@ -12,28 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/syncbuf"
 )
-
-// syncBuffer is a log that the capture writes from its own goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // fakeTerminal points file descriptor 2 at a file for the test, as if it
 // were the user's terminal, and returns a function reading what reached it.
@@ -121,7 +104,7 @@ func TestExecPluginStderrGoesToTheLog(t *testing.T) {
 	cmd := plugin(t, dir)
 	terminal := fakeTerminal(t)
 
-	var log syncBuffer
+	var log syncbuf.Buffer
 	capture, err := CaptureStderr(&log)
 	if err != nil {
 		t.Fatal(err)
