@@ -187,7 +187,7 @@ func TestLaunchLifecycleNominationsAndActivity(t *testing.T) {
 	// Launched: the type is known; then registered with a node name.
 	claim = nodeClaim("default-2z8fk", "", "aws:///us-east-1a/i-new", created, labNodeLabels)
 	withConditions(claim, cond("Launched", "True", "Launched", created.Add(time.Second)),
-		cond("Registered", "Unknown", "NodeNotFound", created), cond("Ready", "Unknown", "UnhealthyDependents", created))
+		cond("Registered", "Unknown", "NodeNotFound", created), cond("Ready", "Unknown", "ReconcilingDependents", created))
 	e.updateClaim(claim)
 	s = e.waitQ(Query{}, "launched", func(s Snapshot) bool {
 		l := findLine(s.Activity, ActLaunch, "nodeclaim/default-2z8fk")

@@ -103,11 +103,13 @@ func Find(cs []Condition, t string) (Condition, bool) {
 }
 
 // waitingReasons are the Unknown reasons that mean "not there yet" rather
-// than a failure: the operator's initial one, the root condition's, and
-// those of registration and initialisation.
+// than a failure: the operator's initial one, the root condition's
+// (operatorpkg writes Ready Unknown "ReconcilingDependents" while a step is
+// Unknown, False "UnhealthyDependents" once one is False), and those of
+// registration and initialisation.
 func waitingReason(reason string) bool {
 	switch reason {
-	case "", "AwaitingReconciliation", "UnhealthyDependents",
+	case "", "AwaitingReconciliation", "ReconcilingDependents", "UnhealthyDependents",
 		"NodeNotFound", "RegistrationHookPending",
 		"NodeNotReady", "StartupTaintsExist", "KnownEphemeralTaintsExist",
 		"ResourceNotRegistered", "DRADriverPoolsNotPublished":

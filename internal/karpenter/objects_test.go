@@ -91,6 +91,9 @@ func TestStepFailed(t *testing.T) {
 		{Condition{Type: CondInitialized, Status: "Unknown", Reason: "ResourceNotRegistered"}, false},
 		{Condition{Type: CondInitialized, Status: "Unknown", Reason: "DRADriverPoolsNotPublished"}, false},
 		{Condition{Type: CondReady, Status: "Unknown", Reason: "UnhealthyDependents"}, false},
+		// What Karpenter v1.14 writes while launching (seen on the e2e
+		// cluster): not a failure.
+		{Condition{Type: CondReady, Status: "Unknown", Reason: "ReconcilingDependents", Message: "Initialized=Unknown, Registered=Unknown"}, false},
 		{Condition{Type: CondReady, Status: "True"}, false},
 		{Condition{Type: CondReady}, false},
 	} {
