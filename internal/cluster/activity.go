@@ -164,9 +164,9 @@ func (c *Cluster) flushBacklog() {
 	slices.SortStableFunc(lines, func(a, b candidate) int { return a.line.Time.Compare(b.line.Time) })
 	for _, cand := range lines {
 		if cand.launch != "" {
-			if ce := c.claims[cand.launch]; ce != nil {
-				// Pods nominated while the line waited.
-				cand.line.Pods = max(cand.line.Pods, nominatedTo(ce.facts))
+			if c.claims[cand.launch] != nil {
+				// Pods nominated or bound while the line waited.
+				cand.line.Pods = max(cand.line.Pods, c.launchPods(cand.launch))
 			}
 		}
 		seq := c.act.add(cand.line)
