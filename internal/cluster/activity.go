@@ -166,7 +166,7 @@ func (c *Cluster) flushBacklog() {
 		if cand.launch != "" {
 			if c.claims[cand.launch] != nil {
 				// Pods nominated or bound while the line waited.
-				cand.line.Pods = max(cand.line.Pods, c.launchPods(cand.launch))
+				cand.line.Pods = max(cand.line.Pods, c.launchCount(cand.launch))
 			}
 		}
 		seq := c.act.add(cand.line)

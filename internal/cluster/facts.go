@@ -337,7 +337,7 @@ func (c *Cluster) syncNomination(k podKey, pf *podFacts) {
 	}
 	f.nominated[k] = struct{}{}
 	if want.kind == kindClaim {
-		c.launchPod(want.name, k)
+		c.launchPod(want.name, k, false)
 	}
 }
 

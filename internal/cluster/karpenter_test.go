@@ -255,10 +255,10 @@ func podAt(name, nodeName string, phase corev1.PodPhase, created time.Time) *cor
 }
 
 // TestLaunchCountsThePodsItWasFor: Karpenter rate-limits its Nominated
-// events (10 at once), so a launch line counts, besides the pods nominated
-// to the NodeClaim, the pods that were waiting when it was created and were
-// bound to its node, each once, whichever informer is first; not pods made
-// after it (a DaemonSet's, a later scale-up's).
+// events (10 at once), so a launch line says the larger of the pods
+// nominated to the NodeClaim and the pods that were waiting when it was
+// created and were bound to its node, each once, whichever informer is
+// first; not pods made after it (a DaemonSet's, a later scale-up's).
 func TestLaunchCountsThePodsItWasFor(t *testing.T) {
 	e, clk := startKarpenter(t, Options{}, []runtime.Object{
 		node("i-old", "2", t0, "karpenter.sh/nodepool", "default"),
@@ -288,10 +288,13 @@ func TestLaunchCountsThePodsItWasFor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The one Nominated event the rate limit let through.
+	// The Nominated events the rate limit let through; the scheduler will
+	// not follow the two for default-b.
 	e.createEvent(kevent("nom-1", "Nominated", on("Pod", "app", "p1"), "Pod should schedule on: nodeclaim/default-a", created))
+	e.createEvent(kevent("nom-2", "Nominated", on("Pod", "app", "p2"), "Pod should schedule on: nodeclaim/default-b", created))
+	e.createEvent(kevent("nom-3", "Nominated", on("Pod", "app", "p3"), "Pod should schedule on: nodeclaim/default-b", created))
 	launchPods("default-a", 1)
-	launchPods("default-b", 0)
+	launchPods("default-b", 2)
 
 	// default-a names its node first, then p1..p3 bind to it.
 	if _, err := e.kube.CoreV1().Nodes().Create(ctx, node("i-a", "1900m", created.Add(2*time.Second), labelList(labNodeLabels)...), metav1.CreateOptions{}); err != nil {
@@ -317,13 +320,23 @@ func TestLaunchCountsThePodsItWasFor(t *testing.T) {
 	}
 	e.waitQ(Query{}, "i-b's pods", func(s Snapshot) bool { n := e.node("i-b")(s); return n != nil && n.Pods == 3 })
 	e.updateClaim(nodeClaim("default-b", "i-b", "aws:///us-east-1a/i-b", created, labNodeLabels))
-	launchPods("default-b", 1)
-	// Updates of a counted pod count it once.
+	// Updates of a counted pod count it once; a fourth pod waiting before
+	// default-b and bound to its node makes two bound, as many as were
+	// nominated: the larger count, not the union (p2 and p3 are on i-a).
 	bind("p2", "i-a", created.Add(-time.Second))
+	if _, err := e.kube.CoreV1().Pods("app").Create(ctx, podAt("p5", "", corev1.PodPending, created.Add(-time.Second)), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.waitQ(Query{Pending: true}, "p5 pending", func(s Snapshot) bool { return len(s.Pending) == 1 })
+	bind("p5", "i-b", created.Add(-time.Second))
 	s := e.waitQ(Query{Activity: true}, "both launches", func(s Snapshot) bool {
-		a, b := findLine(s.Activity, ActLaunch, "nodeclaim/default-a"), findLine(s.Activity, ActLaunch, "nodeclaim/default-b")
-		return a != nil && b != nil && a.Pods == 3 && b.Pods == 1
+		n := e.node("i-b")(s)
+		return n != nil && n.Pods == 4
 	})
+	a, b := findLine(s.Activity, ActLaunch, "nodeclaim/default-a"), findLine(s.Activity, ActLaunch, "nodeclaim/default-b")
+	if a == nil || b == nil || a.Pods != 3 || b.Pods != 2 {
+		t.Errorf("launch lines, want default-a for 3, default-b for 2:\n%s", activityText(s.Activity))
+	}
 	if n := countLines(s.Activity, ActLaunch); n != 2 {
 		t.Errorf("%d launch lines:\n%s", n, activityText(s.Activity))
 	}

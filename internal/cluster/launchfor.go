@@ -4,47 +4,61 @@ package cluster
 // pods". Karpenter's Nominated events alone undercount them: Karpenter
 // rate-limits them (a token bucket of 10, 5 a second, across all pods), so
 // when one pass launches two NodeClaims for 18 pods, the API gets 10
-// events, 9 for the first NodeClaim and 1 for the second (seen on the e2e
+// events, 9 for one NodeClaim and 1 for the other (seen on the e2e
 // cluster). The pods that were waiting when the NodeClaim was created and
-// were then bound to its node are the others: the set is both, each pod
-// once.
+// were then bound to its node say it too. Their union would overcount: the
+// kube-scheduler does not follow Karpenter's nominations, so a pod
+// nominated to one new node often lands on the other. The line says the
+// larger of the two counts.
 
-// launchFor holds, per NodeClaim launched during the session, the pods it
-// is for. A pod is added once and the set goes with the NodeClaim; it holds
-// at most the pods that existed at the NodeClaim's creation.
-type launchFor map[string]map[podKey]struct{}
+// launchPods are the pods a NodeClaim launched during the session is for:
+// those nominated to it, and those bound to its node that existed when it
+// was created. Each holds at most the pods that existed at the NodeClaim's
+// creation, and goes with the NodeClaim.
+type launchPods struct {
+	nominated, bound map[podKey]struct{}
+}
 
-// startLaunch opens the set of a NodeClaim whose launch line is being made,
-// with the pods nominated to it so far; it returns their count.
+func (l *launchPods) count() int { return max(len(l.nominated), len(l.bound)) }
+
+// startLaunch opens the record of a NodeClaim whose launch line is being
+// made, with the pods nominated to it so far; it returns their count.
 func (c *Cluster) startLaunch(ce *claimEntry) int {
-	set := map[podKey]struct{}{}
+	l := &launchPods{nominated: map[podKey]struct{}{}, bound: map[podKey]struct{}{}}
 	if ce.facts != nil {
 		for k := range ce.facts.nominated {
-			set[k] = struct{}{}
+			l.nominated[k] = struct{}{}
 		}
 	}
-	c.launchFor[ce.obj.name] = set
-	return len(set)
+	c.launchFor[ce.obj.name] = l
+	return l.count()
 }
 
 // launchPod counts pod k for the launch of claim (when it is one of the
-// session's) and brings its launch line up to date.
-func (c *Cluster) launchPod(claim string, k podKey) {
-	set := c.launchFor[claim]
-	if set == nil {
+// session's), as nominated to it or bound to its node, and brings its
+// launch line up to date.
+func (c *Cluster) launchPod(claim string, k podKey, bound bool) {
+	l := c.launchFor[claim]
+	if l == nil {
 		return
 	}
-	if _, ok := set[k]; ok {
-		return
+	set := l.nominated
+	if bound {
+		set = l.bound
 	}
 	set[k] = struct{}{}
-	if l := c.act.at(c.launchLines[claim]); l != nil && len(set) > l.Pods {
-		l.Pods = len(set)
+	if line := c.act.at(c.launchLines[claim]); line != nil && l.count() > line.Pods {
+		line.Pods = l.count()
 	}
 }
 
-// launchPods is how many pods claim's launch is for so far.
-func (c *Cluster) launchPods(claim string) int { return len(c.launchFor[claim]) }
+// launchCount is how many pods claim's launch is for so far.
+func (c *Cluster) launchCount(claim string) int {
+	if l := c.launchFor[claim]; l != nil {
+		return l.count()
+	}
+	return 0
+}
 
 // podBound counts a pod just bound to a node (was: its previous version,
 // nil when first seen) for that node's NodeClaim's launch when it was
@@ -60,7 +74,7 @@ func (c *Cluster) podBound(was, p *podObj) {
 		providerID = e.node.providerID
 	}
 	if ce := c.claimOf(p.node, providerID); ce != nil && launchedFor(ce.obj, p) {
-		c.launchPod(ce.obj.name, p.key())
+		c.launchPod(ce.obj.name, p.key(), true)
 	}
 }
 
@@ -80,7 +94,7 @@ func (c *Cluster) claimJoined(ce *claimEntry, was *claimObj) {
 	if e := c.nodes[name]; e != nil {
 		for k, p := range e.podSet {
 			if launchedFor(n, p) {
-				c.launchPod(n.name, k)
+				c.launchPod(n.name, k, true)
 			}
 		}
 	}
