@@ -112,7 +112,9 @@ func activityWords(a, prev *cluster.Activity, priced bool) string {
 			s += ": " + folded(a.Message)
 		}
 	}
-	if a.Count > 1 {
+	// An unschedulable line folds one event per pod: its pod count says
+	// how many ("4 pods unschedulable", not "... (x4)" as well).
+	if a.Count > 1 && (a.Kind != cluster.ActUnschedulable || a.Pods == 0) {
 		s += " (x" + count(a.Count) + ")"
 	}
 	return s

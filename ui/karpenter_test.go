@@ -308,6 +308,8 @@ func TestActivityWords(t *testing.T) {
 		{&cluster.Activity{Kind: cluster.ActRemoved, Object: "node/i-0abc", Node: "i-0abc"}, nil, "node i-0abc: removed"},
 		{&cluster.Activity{Kind: cluster.ActRemoved, Node: "i-0abc", Reason: "Drifted", Saving: &cluster.Saving{Price: 0.04, Replacement: 0.05}, Price: pricing.Price{Currency: "USD"}}, nil, "node i-0abc (Drifted): replaced, saves -$0.0100/hour"},
 		{&cluster.Activity{Kind: cluster.ActUnschedulable, Message: "no compatible\ninstance types", Count: 4}, nil, "pods unschedulable: no compatible instance types (x4)"},
+		// Seen on the e2e cluster: four pods' events folded said "4 pods ... (x4)".
+		{&cluster.Activity{Kind: cluster.ActUnschedulable, NodePool: "default", Message: `NodePool "default" limits exhausted`, Pods: 4, Count: 4}, nil, `4 pods unschedulable: NodePool "default" limits exhausted`},
 		{&cluster.Activity{Kind: cluster.ActBlocked, Object: "nodepool/default", Reason: "DisruptionBlocked", Message: `Pod "a/b" has "karpenter.sh/do-not-disrupt"`}, nil, `nodepool default: DisruptionBlocked: Pod "a/b" has "karpenter.sh/do-not-disrupt"`},
 		{&cluster.Activity{Kind: cluster.ActEvent, Object: "node/\x1b[2Jx", Reason: "Evil\x1b]0;t\a", Message: "m\r\n"}, nil, "node ?x Evil?: m"},
 	} {
