@@ -147,11 +147,12 @@ func newestActivity(acts []cluster.Activity, n int, now time.Time, priced bool) 
 
 // stepsText is "launched 1.2s · registered 2.9s · initialized 4.1s ·
 // Ready": the steps a NodeClaim reported, with their time since its
-// creation (Launched, Registered, Initialized, Ready; zero: not reported).
+// creation (Launched, Registered, Initialized, Ready; negative: not
+// reported).
 func stepsText(steps []time.Duration) string {
 	parts := make([]string, 0, 4)
 	for i, d := range steps {
-		if d <= 0 {
+		if d < 0 {
 			continue
 		}
 		switch {

@@ -296,7 +296,7 @@ func TestActivityViewFollows(t *testing.T) {
 // The activity's words, one kind at a time.
 func TestActivityWords(t *testing.T) {
 	launch := cluster.Activity{Kind: cluster.ActLaunch, Object: "nodeclaim/default-2z8fk", InstanceType: "t3a.medium", Capacity: pricing.OnDemand, Zone: "us-east-1a", Pods: 1, Count: 1}
-	ready := cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/default-2z8fk", Steps: []time.Duration{1200 * time.Millisecond, 0, 4100 * time.Millisecond, 4200 * time.Millisecond}, Count: 1}
+	ready := cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/default-2z8fk", Steps: []time.Duration{1200 * time.Millisecond, -1, 4100 * time.Millisecond, 4200 * time.Millisecond}, Count: 1}
 	for _, tc := range []struct {
 		a, prev *cluster.Activity
 		want    string
@@ -305,6 +305,9 @@ func TestActivityWords(t *testing.T) {
 		{&ready, &launch, "launched 1.2s · initialized 4.1s · Ready"},
 		{&ready, nil, "nodeclaim default-2z8fk launched 1.2s · initialized 4.1s · Ready"},
 		{&cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/x", Node: "i-0abc", Steps: []time.Duration{65 * time.Second}}, nil, "nodeclaim x launched 65s (node i-0abc)"},
+		// As the API stamps them (seen on the e2e cluster): whole seconds,
+		// Launched in the NodeClaim's creation second.
+		{&cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/x", Steps: []time.Duration{0, time.Second, 2 * time.Second, 2 * time.Second}}, nil, "nodeclaim x launched 0s · registered 1s · initialized 2s · Ready"},
 		{&cluster.Activity{Kind: cluster.ActRemoved, Object: "node/i-0abc", Node: "i-0abc"}, nil, "node i-0abc: removed"},
 		{&cluster.Activity{Kind: cluster.ActRemoved, Node: "i-0abc", Reason: "Drifted", Saving: &cluster.Saving{Price: 0.04, Replacement: 0.05}, Price: pricing.Price{Currency: "USD"}}, nil, "node i-0abc (Drifted): replaced, saves -$0.0100/hour"},
 		{&cluster.Activity{Kind: cluster.ActUnschedulable, Message: "no compatible\ninstance types", Count: 4}, nil, "pods unschedulable: no compatible instance types (x4)"},
