@@ -315,6 +315,10 @@ func TestActivityWords(t *testing.T) {
 		{&cluster.Activity{Kind: cluster.ActUnschedulable, NodePool: "default", Message: `NodePool "default" limits exhausted`, Pods: 4, Count: 4}, nil, `4 pods unschedulable: NodePool "default" limits exhausted`},
 		{&cluster.Activity{Kind: cluster.ActBlocked, Object: "nodepool/default", Reason: "DisruptionBlocked", Message: `Pod "a/b" has "karpenter.sh/do-not-disrupt"`}, nil, `nodepool default: DisruptionBlocked: Pod "a/b" has "karpenter.sh/do-not-disrupt"`},
 		{&cluster.Activity{Kind: cluster.ActEvent, Object: "node/\x1b[2Jx", Reason: "Evil\x1b]0;t\a", Message: "m\r\n"}, nil, "node ?x Evil?: m"},
+		// Seen on the e2e cluster as "· Evicted: Evicted pod: Underutilized".
+		{&cluster.Activity{Kind: cluster.ActEvent, Reason: "Evicted", Message: "Underutilized", Pods: 1, Count: 1}, nil, "1 pod evicted (Underutilized)"},
+		{&cluster.Activity{Kind: cluster.ActEvent, Reason: "Evicted", Message: "Underutilized", Pods: 8, Count: 8}, nil, "8 pods evicted (Underutilized)"},
+		{&cluster.Activity{Kind: cluster.ActEvent, Object: "node/i-0abc", Node: "i-0abc", Reason: "FailedDraining", Message: "1 pods are waiting to be evicted"}, nil, "node i-0abc FailedDraining: 1 pods are waiting to be evicted"},
 	} {
 		if got := activityWords(tc.a, tc.prev, true); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.a, got, tc.want)

@@ -495,6 +495,28 @@ func TestDisruptionOfANode(t *testing.T) {
 		t.Errorf("disrupting line %+v", l)
 	}
 
+	// The drain, as on the e2e cluster: a stuck drain is news, not a
+	// refusal to disrupt; the evictions fold into one line with their
+	// reason.
+	blocked := countLines(s.Activity, ActBlocked)
+	e.createEvent(kevent("drain", "FailedDraining", on("Node", "", "i-a"), "Failed to drain node, 1 pods are waiting to be evicted", committed))
+	for _, p := range []string{"p1", "p2"} {
+		e.createEvent(kevent("evict-"+p, "Evicted", on("Pod", "app", p), "Evicted pod: Underutilized", committed))
+	}
+	s = e.waitQ(Query{Activity: true}, "the drain", func(s Snapshot) bool {
+		l := findLine(s.Activity, ActEvent, "")
+		return findLine(s.Activity, ActEvent, "node/i-a") != nil && l != nil && l.Reason == "Evicted" && l.Pods == 2
+	})
+	if l := findLine(s.Activity, ActEvent, "node/i-a"); l.Reason != "FailedDraining" || l.Message != "1 pods are waiting to be evicted" {
+		t.Errorf("drain line %+v", l)
+	}
+	if l := findLine(s.Activity, ActEvent, ""); l.Message != "Underutilized" || l.Count != 2 {
+		t.Errorf("evictions line %+v", l)
+	}
+	if got := countLines(s.Activity, ActBlocked); got != blocked {
+		t.Errorf("a stuck drain is a blocked line:\n%s", activityText(s.Activity))
+	}
+
 	// The node goes: removed, with its price, in the ledger.
 	removed := clk.advance(time.Minute)
 	if err := e.kube.CoreV1().Nodes().Delete(ctx, "i-a", metav1.DeleteOptions{}); err != nil {
