@@ -58,9 +58,14 @@ func TestKarpenterExplained(t *testing.T) {
 	seen := map[string]bool{} // readiness words seen on Karpenter rows
 	var claims []string
 	var wrong []string // launches read as failures (Karpenter's waiting reasons)
+	var launching string // the first screen with a row on its way
 	m.waitFor("two Karpenter nodes Ready and pods pending at the limit", 4*time.Minute, func(s string) error {
 		for _, l := range karpenterRows(s) {
-			seen[readinessWord(l)] = true
+			w := readinessWord(l)
+			seen[w] = true
+			if launching == "" && (w == "Launching" || w == "Registering" || w == "Initializing") {
+				launching = s
+			}
 		}
 		wrong = append(wrong, failedLaunches(s)...)
 		var err error
@@ -95,6 +100,9 @@ func TestKarpenterExplained(t *testing.T) {
 		time.Since(start).Round(100*time.Millisecond), claims, keys(seen))
 	if len(wrong) > 0 {
 		t.Errorf("launches that went well were shown as failed: %q", wrong)
+	}
+	if launching != "" {
+		logLines(t, "the list while launching", launching)
 	}
 	nodes := map[string]string{} // claim -> node
 	for _, cl := range claims {
