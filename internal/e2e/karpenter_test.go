@@ -57,7 +57,7 @@ func TestKarpenterExplained(t *testing.T) {
 	scale(t, c, replicas)
 	seen := map[string]bool{} // readiness words seen on Karpenter rows
 	var claims []string
-	var wrong []string // launches read as failures (Karpenter's waiting reasons)
+	var wrong []string   // launches read as failures (Karpenter's waiting reasons)
 	var launching string // the first screen with a row on its way
 	m.waitFor("two Karpenter nodes Ready and pods pending at the limit", 4*time.Minute, func(s string) error {
 		for _, l := range karpenterRows(s) {
