@@ -107,15 +107,27 @@ func activityWords(a, prev *cluster.Activity, priced bool) string {
 			s += ": " + folded(a.Message)
 		}
 	default:
+		if evictions(a) {
+			s = plural(a.Pods, "pod", "pods") + " evicted" + reasonParen(a.Message)
+			break
+		}
 		s = joinWords(obj, sanitize(a.Reason))
 		if a.Message != "" {
 			s += ": " + folded(a.Message)
 		}
 	}
-	if a.Count > 1 {
+	// Unschedulable and eviction lines fold one event per pod: their pod
+	// count says how many ("4 pods unschedulable", not "... (x4)" as well).
+	if a.Count > 1 && !((a.Kind == cluster.ActUnschedulable || evictions(a)) && a.Pods > 0) {
 		s += " (x" + count(a.Count) + ")"
 	}
 	return s
+}
+
+// evictions: a line of Karpenter's Evicted events, one per pod, folded
+// (Message is why: "Underutilized").
+func evictions(a *cluster.Activity) bool {
+	return a.Kind == cluster.ActEvent && a.Reason == "Evicted" && a.Pods > 0
 }
 
 // activityLine is a whole timeline line: time, mark, words (the mark in
@@ -145,11 +157,12 @@ func newestActivity(acts []cluster.Activity, n int, now time.Time, priced bool) 
 
 // stepsText is "launched 1.2s · registered 2.9s · initialized 4.1s ·
 // Ready": the steps a NodeClaim reported, with their time since its
-// creation (Launched, Registered, Initialized, Ready; zero: not reported).
+// creation (Launched, Registered, Initialized, Ready; negative: not
+// reported).
 func stepsText(steps []time.Duration) string {
 	parts := make([]string, 0, 4)
 	for i, d := range steps {
-		if d <= 0 {
+		if d < 0 {
 			continue
 		}
 		switch {

@@ -187,6 +187,10 @@ func disruptingText(d *cluster.Disruption, deleting, compact bool) string {
 // then as kubectl shows ages ("45s", "3m20s"); never negative.
 func stepDuration(d time.Duration) string {
 	d = max(d, 0)
+	if d%time.Second == 0 && d < time.Minute {
+		// The API stamps conditions to the second: "2s", not "2.0s".
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
 	if d < 10*time.Second {
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 	}

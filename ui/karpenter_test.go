@@ -296,7 +296,7 @@ func TestActivityViewFollows(t *testing.T) {
 // The activity's words, one kind at a time.
 func TestActivityWords(t *testing.T) {
 	launch := cluster.Activity{Kind: cluster.ActLaunch, Object: "nodeclaim/default-2z8fk", InstanceType: "t3a.medium", Capacity: pricing.OnDemand, Zone: "us-east-1a", Pods: 1, Count: 1}
-	ready := cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/default-2z8fk", Steps: []time.Duration{1200 * time.Millisecond, 0, 4100 * time.Millisecond, 4200 * time.Millisecond}, Count: 1}
+	ready := cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/default-2z8fk", Steps: []time.Duration{1200 * time.Millisecond, -1, 4100 * time.Millisecond, 4200 * time.Millisecond}, Count: 1}
 	for _, tc := range []struct {
 		a, prev *cluster.Activity
 		want    string
@@ -305,11 +305,20 @@ func TestActivityWords(t *testing.T) {
 		{&ready, &launch, "launched 1.2s · initialized 4.1s · Ready"},
 		{&ready, nil, "nodeclaim default-2z8fk launched 1.2s · initialized 4.1s · Ready"},
 		{&cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/x", Node: "i-0abc", Steps: []time.Duration{65 * time.Second}}, nil, "nodeclaim x launched 65s (node i-0abc)"},
+		// As the API stamps them (seen on the e2e cluster): whole seconds,
+		// Launched in the NodeClaim's creation second.
+		{&cluster.Activity{Kind: cluster.ActReady, Object: "nodeclaim/x", Steps: []time.Duration{0, time.Second, 2 * time.Second, 2 * time.Second}}, nil, "nodeclaim x launched 0s · registered 1s · initialized 2s · Ready"},
 		{&cluster.Activity{Kind: cluster.ActRemoved, Object: "node/i-0abc", Node: "i-0abc"}, nil, "node i-0abc: removed"},
 		{&cluster.Activity{Kind: cluster.ActRemoved, Node: "i-0abc", Reason: "Drifted", Saving: &cluster.Saving{Price: 0.04, Replacement: 0.05}, Price: pricing.Price{Currency: "USD"}}, nil, "node i-0abc (Drifted): replaced, saves -$0.0100/hour"},
 		{&cluster.Activity{Kind: cluster.ActUnschedulable, Message: "no compatible\ninstance types", Count: 4}, nil, "pods unschedulable: no compatible instance types (x4)"},
+		// Seen on the e2e cluster: four pods' events folded said "4 pods ... (x4)".
+		{&cluster.Activity{Kind: cluster.ActUnschedulable, NodePool: "default", Message: `NodePool "default" limits exhausted`, Pods: 4, Count: 4}, nil, `4 pods unschedulable: NodePool "default" limits exhausted`},
 		{&cluster.Activity{Kind: cluster.ActBlocked, Object: "nodepool/default", Reason: "DisruptionBlocked", Message: `Pod "a/b" has "karpenter.sh/do-not-disrupt"`}, nil, `nodepool default: DisruptionBlocked: Pod "a/b" has "karpenter.sh/do-not-disrupt"`},
 		{&cluster.Activity{Kind: cluster.ActEvent, Object: "node/\x1b[2Jx", Reason: "Evil\x1b]0;t\a", Message: "m\r\n"}, nil, "node ?x Evil?: m"},
+		// Seen on the e2e cluster as "· Evicted: Evicted pod: Underutilized".
+		{&cluster.Activity{Kind: cluster.ActEvent, Reason: "Evicted", Message: "Underutilized", Pods: 1, Count: 1}, nil, "1 pod evicted (Underutilized)"},
+		{&cluster.Activity{Kind: cluster.ActEvent, Reason: "Evicted", Message: "Underutilized", Pods: 8, Count: 8}, nil, "8 pods evicted (Underutilized)"},
+		{&cluster.Activity{Kind: cluster.ActEvent, Object: "node/i-0abc", Node: "i-0abc", Reason: "FailedDraining", Message: "1 pods are waiting to be evicted"}, nil, "node i-0abc FailedDraining: 1 pods are waiting to be evicted"},
 	} {
 		if got := activityWords(tc.a, tc.prev, true); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.a, got, tc.want)

@@ -164,9 +164,9 @@ func (c *Cluster) flushBacklog() {
 	slices.SortStableFunc(lines, func(a, b candidate) int { return a.line.Time.Compare(b.line.Time) })
 	for _, cand := range lines {
 		if cand.launch != "" {
-			if ce := c.claims[cand.launch]; ce != nil {
-				// Pods nominated while the line waited.
-				cand.line.Pods = max(cand.line.Pods, nominatedTo(ce.facts))
+			if c.claims[cand.launch] != nil {
+				// Pods nominated or bound while the line waited.
+				cand.line.Pods = max(cand.line.Pods, c.launchCount(cand.launch))
 			}
 		}
 		seq := c.act.add(cand.line)
@@ -263,7 +263,7 @@ func (c *Cluster) eventLine(e *eventObj) (Activity, bool) {
 	case karpenter.KindNoCompatibleInstanceTypes:
 		a.Kind = ActUnschedulable
 	case karpenter.KindDisruptionBlocked, karpenter.KindUnconsolidatable, karpenter.KindConsolidationRejected,
-		karpenter.KindBudgetBlocked, karpenter.KindFailedDraining:
+		karpenter.KindBudgetBlocked:
 		a.Kind, pair = ActBlocked, true
 		if f.Kind == karpenter.KindBudgetBlocked {
 			a.Reason = f.Reason
@@ -271,12 +271,14 @@ func (c *Cluster) eventLine(e *eventObj) (Activity, bool) {
 	case karpenter.KindLaunchError:
 		a.Kind, a.Reason = ActLaunchFailed, f.Reason
 	case karpenter.KindEvicted:
-		a.Kind, a.Object, a.Pods, a.Message = ActEvent, "", 1, e.ev.Message
+		// One event per pod: folded, "8 pods evicted (Underutilized)".
+		a.Kind, a.Object, a.Pods, a.Message = ActEvent, "", 1, f.Reason
 	case karpenter.KindDisruptionTerminating:
 		c.disruptionBegan(e.about, f.Reason, e.ev.Time, c.beforeStart(e.ev.Time))
 		return Activity{}, false
 	case karpenter.KindConsolidationApproved, karpenter.KindGracePeriodExpiring,
-		karpenter.KindAwaitingVolumeDetachment, karpenter.KindConsistency, karpenter.KindDisrupted:
+		karpenter.KindAwaitingVolumeDetachment, karpenter.KindConsistency, karpenter.KindDisrupted,
+		karpenter.KindFailedDraining: // a drain in progress, not a refusal to disrupt
 		a.Kind, pair = ActEvent, f.Kind != karpenter.KindConsistency
 	case karpenter.KindDoNotDisrupt:
 		if e.ev.Reason != "InvalidDoNotDisruptAnnotation" {

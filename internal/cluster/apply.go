@@ -21,6 +21,7 @@ func (c *Cluster) applyPod(old, obj any) bool {
 	}
 	c.podDelta(o, -1)
 	c.podDelta(p, 1)
+	c.podBound(o, p)
 	switch {
 	case p != nil:
 		c.podChanged(p.key(), false)
@@ -170,6 +171,7 @@ func (c *Cluster) applyClaim(old, obj any) bool {
 		if prev != nil {
 			c.unsetClaim(prev)
 			delete(c.claims, n.name)
+			delete(c.launchFor, n.name)
 		}
 		return true
 	}
@@ -193,6 +195,7 @@ func (c *Cluster) applyClaim(old, obj any) bool {
 	}
 	c.countPool(n.labels, 1)
 	c.claimActivity(ce, was)
+	c.claimJoined(ce, was)
 	return true
 }
 
@@ -225,6 +228,7 @@ func (c *Cluster) claimRemoved(ce *claimEntry) {
 	c.unsetClaim(ce)
 	delete(c.claims, o.name)
 	delete(c.launchLines, o.name)
+	delete(c.launchFor, o.name)
 	delete(c.disrupting, o.name)
 	c.ledger.dropReplacement(o.name)
 	c.dropFacts(objRef{kind: kindClaim, name: o.name}, true)
@@ -241,7 +245,7 @@ func (c *Cluster) claimActivity(ce *claimEntry, was *claimObj) {
 			return
 		}
 		a := Activity{Time: n.created, Kind: ActLaunch, Object: ref.String(), Node: n.nodeName, NodePool: n.labels[labelNodePool],
-			Pods: nominatedTo(ce.facts)}
+			Pods: c.startLaunch(ce)}
 		c.describeLaunch(&a, n)
 		if ce.facts != nil {
 			a.Reason = ce.facts.launching

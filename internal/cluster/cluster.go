@@ -113,6 +113,7 @@ type Cluster struct {
 	// NodeClaim and of each node being disrupted (row name), updated in
 	// place as more is learnt.
 	launchLines map[string]uint64
+	launchFor   map[string]*launchPods
 	disrupting  map[string]uint64
 	ledger      ledger
 	history     []Sample
@@ -254,6 +255,7 @@ func New(opts Options) *Cluster {
 		facts:           map[objRef]*objFacts{},
 		podFacts:        map[podKey]*podFacts{},
 		launchLines:     map[string]uint64{},
+		launchFor:       map[string]*launchPods{},
 		disrupting:      map[string]uint64{},
 		act:             newActivityLog(maxActivity),
 		started:         opts.Now(),

@@ -203,8 +203,8 @@ type Activity struct {
 	Message string // Karpenter's own words, whitespace folded
 
 	// Steps: for ActReady, the lifecycle durations since the NodeClaim's
-	// creation (Launched, Registered, Initialized, Ready; zero when not
-	// reported).
+	// creation (Launched, Registered, Initialized, Ready; 0 for a step
+	// stamped in the creation's second, negative when not reported).
 	Steps []time.Duration
 	// Price is the node's hourly price when known (Known false otherwise);
 	// for ActRemoved it is what the node cost.

@@ -337,9 +337,7 @@ func (c *Cluster) syncNomination(k podKey, pf *podFacts) {
 	}
 	f.nominated[k] = struct{}{}
 	if want.kind == kindClaim {
-		if l := c.act.at(c.launchLines[want.name]); l != nil && len(f.nominated) > l.Pods {
-			l.Pods = len(f.nominated)
-		}
+		c.launchPod(want.name, k, false)
 	}
 }
 

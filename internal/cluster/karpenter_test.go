@@ -187,7 +187,7 @@ func TestLaunchLifecycleNominationsAndActivity(t *testing.T) {
 	// Launched: the type is known; then registered with a node name.
 	claim = nodeClaim("default-2z8fk", "", "aws:///us-east-1a/i-new", created, labNodeLabels)
 	withConditions(claim, cond("Launched", "True", "Launched", created.Add(time.Second)),
-		cond("Registered", "Unknown", "NodeNotFound", created), cond("Ready", "Unknown", "UnhealthyDependents", created))
+		cond("Registered", "Unknown", "NodeNotFound", created), cond("Ready", "Unknown", "ReconcilingDependents", created))
 	e.updateClaim(claim)
 	s = e.waitQ(Query{}, "launched", func(s Snapshot) bool {
 		l := findLine(s.Activity, ActLaunch, "nodeclaim/default-2z8fk")
@@ -236,6 +236,110 @@ func TestLaunchLifecycleNominationsAndActivity(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitQ(Query{}, "no nominations", func(s Snapshot) bool { n := e.node("i-new")(s); return n != nil && n.Nominated == 0 })
+}
+
+// labelList is a label map as node's key, value, ... arguments.
+func labelList(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k, v)
+	}
+	return out
+}
+
+// podAt is a pod created at created.
+func podAt(name, nodeName string, phase corev1.PodPhase, created time.Time) *corev1.Pod {
+	p := pod("app", name, nodeName, "200m", phase)
+	p.CreationTimestamp = metav1.NewTime(created)
+	return p
+}
+
+// TestLaunchCountsThePodsItWasFor: Karpenter rate-limits its Nominated
+// events (10 at once), so a launch line says the larger of the pods
+// nominated to the NodeClaim and the pods that were waiting when it was
+// created and were bound to its node, each once, whichever informer is
+// first; not pods made after it (a DaemonSet's, a later scale-up's).
+func TestLaunchCountsThePodsItWasFor(t *testing.T) {
+	e, clk := startKarpenter(t, Options{}, []runtime.Object{
+		node("i-old", "2", t0, "karpenter.sh/nodepool", "default"),
+	})
+	created := clk.Now().Add(time.Second)
+	for _, name := range []string{"p1", "p2", "p3", "p4"} {
+		if _, err := e.kube.CoreV1().Pods("app").Create(ctx, podAt(name, "", corev1.PodPending, created.Add(-time.Second)), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bind := func(name, node string, at time.Time) {
+		t.Helper()
+		if _, err := e.kube.CoreV1().Pods("app").Update(ctx, podAt(name, node, corev1.PodRunning, at), metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	launchPods := func(claim string, want int) {
+		t.Helper()
+		e.waitQ(Query{Activity: true}, fmt.Sprintf("%s for %d pods", claim, want), func(s Snapshot) bool {
+			l := findLine(s.Activity, ActLaunch, "nodeclaim/"+claim)
+			return l != nil && l.Pods == want
+		})
+	}
+	for _, claim := range []string{"default-a", "default-b"} {
+		if _, err := e.dyn.Resource(NodeClaimResource).Create(ctx, withConditions(nodeClaim(claim, "", "", created, labNodeLabels),
+			cond("Launched", "Unknown", "AwaitingReconciliation", created), cond("Ready", "Unknown", "ReconcilingDependents", created)), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The Nominated events the rate limit let through; the scheduler will
+	// not follow the two for default-b.
+	e.createEvent(kevent("nom-1", "Nominated", on("Pod", "app", "p1"), "Pod should schedule on: nodeclaim/default-a", created))
+	e.createEvent(kevent("nom-2", "Nominated", on("Pod", "app", "p2"), "Pod should schedule on: nodeclaim/default-b", created))
+	e.createEvent(kevent("nom-3", "Nominated", on("Pod", "app", "p3"), "Pod should schedule on: nodeclaim/default-b", created))
+	launchPods("default-a", 1)
+	launchPods("default-b", 2)
+
+	// default-a names its node first, then p1..p3 bind to it.
+	if _, err := e.kube.CoreV1().Nodes().Create(ctx, node("i-a", "1900m", created.Add(2*time.Second), labelList(labNodeLabels)...), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.updateClaim(nodeClaim("default-a", "i-a", "aws:///us-east-1a/i-a", created, labNodeLabels))
+	e.waitQ(Query{}, "default-a joined", func(s Snapshot) bool { n := e.node("i-a")(s); return n != nil && n.NodeClaim == "default-a" })
+	for _, p := range []string{"p1", "p2", "p3"} {
+		bind(p, "i-a", created.Add(-time.Second))
+	}
+	launchPods("default-a", 3)
+
+	// default-b's node gets p4 before the NodeClaim names it; a pod made
+	// after the launch and a DaemonSet's pod land there too.
+	if _, err := e.kube.CoreV1().Nodes().Create(ctx, node("i-b", "1900m", created.Add(2*time.Second), labelList(labNodeLabels)...), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bind("p4", "i-b", created.Add(-time.Second))
+	for _, name := range []string{"later", "aws-node-x"} {
+		if _, err := e.kube.CoreV1().Pods("app").Create(ctx, podAt(name, "i-b", corev1.PodRunning, created.Add(5*time.Second)), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.waitQ(Query{}, "i-b's pods", func(s Snapshot) bool { n := e.node("i-b")(s); return n != nil && n.Pods == 3 })
+	e.updateClaim(nodeClaim("default-b", "i-b", "aws:///us-east-1a/i-b", created, labNodeLabels))
+	// Updates of a counted pod count it once; a fourth pod waiting before
+	// default-b and bound to its node makes two bound, as many as were
+	// nominated: the larger count, not the union (p2 and p3 are on i-a).
+	bind("p2", "i-a", created.Add(-time.Second))
+	if _, err := e.kube.CoreV1().Pods("app").Create(ctx, podAt("p5", "", corev1.PodPending, created.Add(-time.Second)), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.waitQ(Query{Pending: true}, "p5 pending", func(s Snapshot) bool { return len(s.Pending) == 1 })
+	bind("p5", "i-b", created.Add(-time.Second))
+	s := e.waitQ(Query{Activity: true}, "both launches", func(s Snapshot) bool {
+		n := e.node("i-b")(s)
+		return n != nil && n.Pods == 4
+	})
+	a, b := findLine(s.Activity, ActLaunch, "nodeclaim/default-a"), findLine(s.Activity, ActLaunch, "nodeclaim/default-b")
+	if a == nil || b == nil || a.Pods != 3 || b.Pods != 2 {
+		t.Errorf("launch lines, want default-a for 3, default-b for 2:\n%s", activityText(s.Activity))
+	}
+	if n := countLines(s.Activity, ActLaunch); n != 2 {
+		t.Errorf("%d launch lines:\n%s", n, activityText(s.Activity))
+	}
 }
 
 // TestLaunchFailureIsNamed: a launch that fails says Karpenter's reason.
@@ -389,6 +493,28 @@ func TestDisruptionOfANode(t *testing.T) {
 	}
 	if l := findLine(s.Activity, ActDisrupting, ""); l.Node != "i-a" || l.Reason != "Underutilized" || l.Price.Hourly != 0.0421 {
 		t.Errorf("disrupting line %+v", l)
+	}
+
+	// The drain, as on the e2e cluster: a stuck drain is news, not a
+	// refusal to disrupt; the evictions fold into one line with their
+	// reason.
+	blocked := countLines(s.Activity, ActBlocked)
+	e.createEvent(kevent("drain", "FailedDraining", on("Node", "", "i-a"), "Failed to drain node, 1 pods are waiting to be evicted", committed))
+	for _, p := range []string{"p1", "p2"} {
+		e.createEvent(kevent("evict-"+p, "Evicted", on("Pod", "app", p), "Evicted pod: Underutilized", committed))
+	}
+	s = e.waitQ(Query{Activity: true}, "the drain", func(s Snapshot) bool {
+		l := findLine(s.Activity, ActEvent, "")
+		return findLine(s.Activity, ActEvent, "node/i-a") != nil && l != nil && l.Reason == "Evicted" && l.Pods == 2
+	})
+	if l := findLine(s.Activity, ActEvent, "node/i-a"); l.Reason != "FailedDraining" || l.Message != "1 pods are waiting to be evicted" {
+		t.Errorf("drain line %+v", l)
+	}
+	if l := findLine(s.Activity, ActEvent, ""); l.Message != "Underutilized" || l.Count != 2 {
+		t.Errorf("evictions line %+v", l)
+	}
+	if got := countLines(s.Activity, ActBlocked); got != blocked {
+		t.Errorf("a stuck drain is a blocked line:\n%s", activityText(s.Activity))
 	}
 
 	// The node goes: removed, with its price, in the ledger.

@@ -103,11 +103,13 @@ func Find(cs []Condition, t string) (Condition, bool) {
 }
 
 // waitingReasons are the Unknown reasons that mean "not there yet" rather
-// than a failure: the operator's initial one, the root condition's, and
-// those of registration and initialisation.
+// than a failure: the operator's initial one, the root condition's
+// (operatorpkg writes Ready Unknown "ReconcilingDependents" while a step is
+// Unknown, False "UnhealthyDependents" once one is False), and those of
+// registration and initialisation.
 func waitingReason(reason string) bool {
 	switch reason {
-	case "", "AwaitingReconciliation", "UnhealthyDependents",
+	case "", "AwaitingReconciliation", "ReconcilingDependents", "UnhealthyDependents",
 		"NodeNotFound", "RegistrationHookPending",
 		"NodeNotReady", "StartupTaintsExist", "KnownEphemeralTaintsExist",
 		"ResourceNotRegistered", "DRADriverPoolsNotPublished":
@@ -158,13 +160,14 @@ func ParseLifecycle(cs []Condition) Lifecycle {
 	return l
 }
 
-// Durations returns how long after created each step became True (0 for a
-// step not True, or without a time, or stamped before created).
+// Durations returns how long after created each step became True: 0 for
+// one stamped in created's second (the API stamps to the second) or
+// before it, -1 for a step not True or without a time.
 func (l Lifecycle) Durations(created time.Time) [4]time.Duration {
-	var d [4]time.Duration
+	d := [4]time.Duration{-1, -1, -1, -1}
 	for i, c := range l.Steps {
-		if c.True() && !c.At.IsZero() && !created.IsZero() && !c.At.Before(created) {
-			d[i] = c.At.Sub(created)
+		if c.True() && !c.At.IsZero() && !created.IsZero() {
+			d[i] = max(c.At.Sub(created), 0)
 		}
 	}
 	return d
