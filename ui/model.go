@@ -256,6 +256,9 @@ func (m Model) footer(width int) []string {
 	h := m.help
 	h.SetWidth(width)
 	lines := strings.Split(h.View(m.top().keys()), "\n")
+	if h.ShowAll && m.snap.Usage != nil {
+		lines = append(lines, legend(width))
+	}
 	if h.ShowAll && m.opts.Version != "" {
 		lines = append(lines, "eks-node-viewer "+m.opts.Version)
 	}
