@@ -125,3 +125,31 @@ func TestNodeViewUsageFitsAnySize(t *testing.T) {
 		}
 	}
 }
+
+// usagePools are karpenterPools measured: general-purpose's three nodes,
+// one without a price, system's one stale, the node group's one; gpu has
+// none.
+func usagePools() cluster.Snapshot {
+	pools := karpenterPools()
+	m := func(nodes, stale, unpriced int, used, alloc int64, idle, unused float64) cluster.UsageTotals {
+		return cluster.UsageTotals{Nodes: nodes, Stale: stale, Unpriced: unpriced, Used: []int64{used}, Allocatable: []int64{alloc},
+			Requested: []int64{alloc / 2}, IdleHourly: idle, UnusedHourly: unused, Currency: "USD"}
+	}
+	pools[0].Measured = m(3, 0, 1, 610, 5340, 0.0212, 0.0581)
+	pools[2].Measured = m(1, 1, 0, 130, 1780, 0.0203, 0.0163)
+	pools[3].Measured = m(1, 0, 0, 1740, 1930, 0, 0.0061)
+	s := poolsSnap(pools)
+	s.Usage = &cluster.ClusterUsage{Interval: 15 * time.Second}
+	return s
+}
+
+func TestPoolsViewUsageGolden(t *testing.T) {
+	viewGolden(t, "pools", opened(poolsV, usagePools()))
+	for width := 1; width <= 130; width += 3 {
+		for _, height := range []int{1, 3, 8, 24} {
+			c := viewCommon(nil, true, width, height)
+			vw := opened(poolsV, usagePools(), viewKeys.end)(c)
+			checkFits(t, vw.render(c, width, height), width, height)
+		}
+	}
+}
