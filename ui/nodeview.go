@@ -451,7 +451,7 @@ func nodeUsedAmount(res string, v, alloc int64, stale bool) string {
 }
 
 // podUsedCells are a pod's used cell and its used/requested cell for
-// resource r: "145m" and "73%"; "900% !" when it uses more than it
+// resource r: "145m" and "73%" ("<1%" for a sliver); "900% !" when it uses more than it
 // requests, "no req !" when it uses something and requests nothing; "-"
 // without a sample.
 func podUsedCells(p *cluster.Pod, r int, res string, st *styles, colour bool) (used, ratio cell) {
@@ -467,8 +467,7 @@ func podUsedCells(p *cluster.Pod, r int, res string, st *styles, colour bool) (u
 	case req <= 0:
 		return used, plainCell("-")
 	}
-	frac := float64(v) / float64(req)
-	text := strconv.Itoa(int(min(frac, 99.99)*100+0.5)) + "%"
+	text := percentText(min(float64(v)/float64(req), 99.99))
 	if v > req {
 		return used, styledCell(text+" "+markOver, st.bad, colour)
 	}
