@@ -227,3 +227,24 @@ func TestUsageFitsNarrow(t *testing.T) {
 	sliver := renderCase(s, Options{NoColor: true}, 40, 30, 0, false)
 	checkFits(t, sliver, 40, 30)
 }
+
+// Update: a snapshot with usage after one without brings the marks; "?"
+// shows the legend only with usage.
+func TestUpdateUsage(t *testing.T) {
+	m := sized(t, labSnapshot())
+	if strings.Contains(m.frame(), markUsed) {
+		t.Fatal("marks without usage")
+	}
+	m = run(t, m, snapshotMsg{snap: usageLab()})
+	if out := m.frame(); !strings.Contains(out, markUsed+"  8% used") || !strings.Contains(out, "idle $0.039/hour") {
+		t.Errorf("no usage after a snapshot with it:\n%s", out)
+	}
+	m = run(t, m, typed('?'))
+	if out := m.frame(); !strings.Contains(out, "stale sample") {
+		t.Errorf("the full help has no legend:\n%s", out)
+	}
+	m = run(t, m, snapshotMsg{snap: labSnapshot()})
+	if out := m.frame(); strings.Contains(out, "stale sample") || strings.Contains(out, markUsed) {
+		t.Errorf("usage gone, its marks stay:\n%s", out)
+	}
+}
