@@ -425,11 +425,17 @@ func (v *nodeView) idleCells(n *cluster.Node, c *common, lk *look) []cell {
 }
 
 // usedAmount is a used amount in the units of formatRequest ("145m",
-// "1.2Gi", "0"), "~" before it for a stale sample.
+// "1.2Gi", "0m"), "~" before it for a stale sample.
 func usedAmount(res string, v int64, stale bool) string {
-	s := "0"
-	if v > 0 {
-		s = formatRequest(res, v)
+	s := formatRequest(res, v)
+	switch {
+	case v > 0:
+	case res == "cpu":
+		s = "0m"
+	case isBytes(res):
+		s = "0B"
+	default:
+		s = "0"
 	}
 	if stale {
 		return "~" + s

@@ -155,7 +155,8 @@ func TestDemoNodeViewInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the real binary in tmux")
 	}
-	screen, keys := tmuxSession(t, 120, 40, "--demo")
+	// 140 columns: the pods' owners beside their usage columns.
+	screen, keys := tmuxSession(t, 140, 40, "--demo")
 	waitScreen(t, screen, regexp.MustCompile(`(?m)^2 nodes \(\s*1800m/3560m\)`), "two nodes after the scale-up")
 	keys("Down")
 	waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123456789abcdef2 `), "the cursor on the new node")
