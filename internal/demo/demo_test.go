@@ -316,3 +316,57 @@ func TestRunUsageNeedsAnInterval(t *testing.T) {
 		t.Error("an interval of 0 should be an error")
 	}
 }
+
+// Each running container uses its pod's annotations, kwok's defaults (1m,
+// 1Mi) without them or for one that is not a quantity; pods not running or
+// without a node use nothing; a node uses what its pods do, an empty one 0.
+func TestDemoPodUsage(t *testing.T) {
+	script, err := Parse([]byte(`
+setup:
+  - add: {apiVersion: v1, kind: Node, metadata: {name: n1}}
+  - add: {apiVersion: v1, kind: Node, metadata: {name: n2}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: two, namespace: a, annotations: {kwok.x-k8s.io/usage-cpu: 40m, kwok.x-k8s.io/usage-memory: 10Mi}},
+      spec: {nodeName: n1, containers: [{name: x}, {name: "y"}]}, status: {phase: Running}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: bad, namespace: a, annotations: {kwok.x-k8s.io/usage-cpu: lots}},
+      spec: {nodeName: n1, containers: [{name: x}]}, status: {phase: Running}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: waiting, namespace: a, annotations: {kwok.x-k8s.io/usage-cpu: "1"}},
+      spec: {nodeName: n1, containers: [{name: x}]}, status: {phase: Pending}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: unbound, namespace: a}, spec: {containers: [{name: x}]}, status: {phase: Running}}
+loop:
+  - say: done
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(script, 1, nil)
+	if err := d.Setup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	pods, err := d.podUsage(at, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, p := range pods {
+		if p.node != "n1" || p.At != at || p.Window != 15*time.Second {
+			t.Errorf("%s: node %q at %v window %v", p.Name, p.node, p.At, p.Window)
+		}
+		got[p.Name] = [2]int64{p.CPU, p.Memory}
+	}
+	const mi = 1 << 20 * 1000
+	want := map[string][2]int64{"two": {80, 20 * mi}, "bad": {1, 1 * mi}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("pod samples %v, want %v", got, want)
+	}
+	nodes, err := d.nodeNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodeUsage(nodes, pods, at, 15*time.Second) {
+		w := map[string][2]int64{"n1": {81, 21 * mi}, "n2": {0, 0}}[n.Name]
+		if n.CPU != w[0] || n.Memory != w[1] || n.At != at {
+			t.Errorf("%s: %dm %d at %v, want %v", n.Name, n.CPU, n.Memory, n.At, w)
+		}
+	}
+}

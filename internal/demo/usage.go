@@ -25,9 +25,9 @@ const (
 )
 
 // What a container uses without the annotations (kwok's defaults).
-var (
-	defaultCPU    = resource.MustParse("1m")
-	defaultMemory = resource.MustParse("1Mi")
+const (
+	defaultCPU    = "1m"
+	defaultMemory = "1Mi"
 )
 
 // UsageModel is what the demo's usage feeds: *cluster.Cluster.
@@ -128,13 +128,13 @@ func (c *Cluster) podUsage(at time.Time, window time.Duration) ([]podSample, err
 
 // annotation is the quantity in the pod's annotation key, or def when it is
 // absent or not a quantity.
-func annotation(p *corev1.Pod, key string, def resource.Quantity) resource.Quantity {
+func annotation(p *corev1.Pod, key, def string) resource.Quantity {
 	if v, ok := p.Annotations[key]; ok {
 		if q, err := resource.ParseQuantity(v); err == nil && q.Sign() >= 0 {
 			return q
 		}
 	}
-	return def
+	return resource.MustParse(def)
 }
 
 // nodeNames are the cluster's nodes.
