@@ -116,19 +116,28 @@ func savingsText(sv cluster.Savings, form int) string {
 }
 
 // podSummary is the line under the resource summary: the pod counts, what
-// consolidation saved and the session's history, fitted to width. The
-// sparklines give way first (narrower, then gone), then "on other nodes"
-// is said "elsewhere", then the savings get shorter, then they go.
+// consolidation saved, what idle capacity costs (with usage) and the
+// session's history, fitted to width. The sparklines give way first
+// (narrower, then gone), then "on other nodes" is said "elsewhere", then
+// the idle cost and the savings get shorter, then they go.
 func podSummary(snap *cluster.Snapshot, width int, st *styles) string {
 	priced := !snap.Cost.Disabled
 	var line string
 	for _, form := range []struct {
 		short bool // short pod counts
 		saved int  // the savings' form
-	}{{false, savedFull}, {true, savedFull}, {true, savedHour}, {true, savedBrief}, {true, savedNone}} {
+		idle  int  // the idle cost's form
+	}{
+		{false, savedFull, idleFull}, {true, savedFull, idleFull}, {true, savedFull, idleHour},
+		{true, savedHour, idleHour}, {true, savedBrief, idleBrief}, {true, savedNone, idleBrief},
+		{true, savedNone, idleNone},
+	} {
 		line = podLine(snap.Pods, form.short)
 		if saved := savingsText(snap.Savings, form.saved); saved != "" && priced {
 			line += " · " + saved
+		}
+		if idle := idleText(snap.Usage, form.idle); idle != "" && priced {
+			line += " · " + idle
 		}
 		w := dispWidth(line)
 		if w > width {

@@ -66,6 +66,8 @@ type Model struct {
 	width, height int
 	// stack holds the open views; the node list is at the bottom, always.
 	stack []view
+	// asking is the top view's query, for the wait in flight.
+	asking *asked
 }
 
 var _ tea.Model = Model{}
@@ -79,7 +81,7 @@ func New(src Source, opts Options) Model {
 	}
 	h := help.New()
 	h.Styles = st.help
-	return Model{
+	m := Model{
 		src:     src,
 		opts:    opts,
 		styles:  st,
@@ -90,7 +92,10 @@ func New(src Source, opts Options) Model {
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.spinner)),
 		clock:   clock,
 		stack:   []view{newListView()},
+		asking:  &asked{},
 	}
+	m.asking.set(m.top().query())
+	return m
 }
 
 // Init reads the first snapshot (which starts the spinner if it is not
@@ -143,7 +148,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case backMsg:
 		if len(m.stack) > 1 {
 			m.stack = m.stack[:len(m.stack)-1]
-			return m, readSnapshot(m.src, m.top().query())
+			return m, m.read()
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -198,9 +203,17 @@ func (m Model) open(is func(view) bool, create func() view) (tea.Model, tea.Cmd)
 			return m, nil
 		}
 		m.stack = m.stack[: i+1 : i+1]
-		return m, readSnapshot(m.src, m.top().query())
+		return m, m.read()
 	}
 	return m.push(create())
+}
+
+// read asks at once for the snapshot of the view now on top (and tells
+// the wait in flight to ask for it too).
+func (m Model) read() tea.Cmd {
+	q := m.top().query()
+	m.asking.set(q)
+	return readSnapshot(m.src, q)
 }
 
 // push opens a view and asks at once for the snapshot it needs (the one in
@@ -210,7 +223,7 @@ func (m Model) push(v view) (tea.Model, tea.Cmd) {
 	c := m.common()
 	v, _ = v.update(tea.WindowSizeMsg{Width: c.width, Height: c.height}, &c)
 	m.stack[len(m.stack)-1] = v
-	return m, readSnapshot(m.src, v.query())
+	return m, m.read()
 }
 
 func (m Model) setSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
@@ -218,7 +231,7 @@ func (m Model) setSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 	m = m.toAll(msg)
 	var cmds []tea.Cmd
 	if msg.rearm {
-		cmds = append(cmds, waitForChange(m.src, m.snap.Synced, m.top().query()))
+		cmds = append(cmds, waitForChange(m.src, m.snap.Synced, m.asking.get))
 	}
 	if !m.snap.Synced && !m.spinning {
 		m.spinning = true
@@ -279,6 +292,9 @@ func (m Model) footer(width int) []string {
 		km = withReplayKeys{view: km, keys: m.replayKeys()}
 	}
 	lines := strings.Split(h.View(km), "\n")
+	if h.ShowAll && m.snap.Usage != nil {
+		lines = append(lines, legend(width))
+	}
 	if h.ShowAll && m.opts.Version != "" {
 		lines = append(lines, "eks-node-viewer "+m.opts.Version)
 	}

@@ -443,7 +443,7 @@ func TestSyncEndSkipsTheSettle(t *testing.T) {
 	close(src.synced)
 	src.changed <- struct{}{}
 	got := make(chan tea.Msg, 1)
-	go func() { got <- waitForChange(src, false, cluster.Query{})() }()
+	go func() { got <- waitForChange(src, false, func() cluster.Query { return cluster.Query{} })() }()
 	select {
 	case msg := <-got:
 		if _, ok := msg.(snapshotMsg); !ok {
@@ -462,7 +462,7 @@ func TestWaitForChange(t *testing.T) {
 	src.changed <- struct{}{}
 	src.changed <- struct{}{}
 	start := time.Now()
-	msg := waitForChange(src, true, cluster.Query{Node: "x"})()
+	msg := waitForChange(src, true, func() cluster.Query { return cluster.Query{Node: "x"} })()
 	if d := time.Since(start); d < settleDelay {
 		t.Errorf("returned after %v, before settling", d)
 	}
@@ -478,7 +478,7 @@ func TestWaitForChange(t *testing.T) {
 	}
 
 	close(src.changed)
-	if msg := waitForChange(src, true, cluster.Query{})(); msg != nil {
+	if msg := waitForChange(src, true, func() cluster.Query { return cluster.Query{} })(); msg != nil {
 		t.Errorf("closed source: got %T, want nil", msg)
 	}
 }
@@ -510,5 +510,33 @@ func TestStaleBannerOnEveryView(t *testing.T) {
 		if got := clockDuration(d); got != want {
 			t.Errorf("clockDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// A wait armed for the node list and fired after the user opened a node
+// asks for the node: the model is asked only for what is on screen (it
+// follows the open node for its pods' usage), and the node view gets the
+// change at once.
+func TestWaitAsksForTheViewOnTop(t *testing.T) {
+	defer func(d time.Duration) { settleDelay = d }(settleDelay)
+	settleDelay = 0
+	src := newFakeSource(labSnapshot())
+	m := New(src, Options{NoColor: true})
+	m, _ = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m, wait := update(t, m, snapshotMsg{snap: labSnapshot(), rearm: true})
+	if wait == nil {
+		t.Fatal("no wait armed")
+	}
+	m, _ = update(t, m, press(tea.KeyEnter, "", 0)) // the open command
+	m, _ = update(t, m, openNodeMsg{name: "i-0123456789abcdef0"})
+	src.changed <- struct{}{}
+	msg, ok := wait().(snapshotMsg)
+	if !ok || msg.snap.Query.Node != "i-0123456789abcdef0" {
+		t.Fatalf("the wait asked for %+v, want the open node", msg.snap.Query)
+	}
+	m, _ = update(t, m, backMsg{})
+	src.changed <- struct{}{}
+	if msg := wait().(snapshotMsg); msg.snap.Query.Node != "" {
+		t.Errorf("back on the list, the wait asked for %+v", msg.snap.Query)
 	}
 }

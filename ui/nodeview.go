@@ -59,7 +59,10 @@ type nodeView struct {
 	loaded    bool
 	detail    *cluster.NodeDetail
 	resources []string
-	pods      []cluster.Pod // detail's pods in the sort order (a copy)
+	// usage: the snapshot carries usage (metrics.k8s.io); priced: prices
+	// are shown.
+	usage, priced bool
+	pods          []cluster.Pod // detail's pods in the sort order (a copy)
 	// blocking is the set of the node's pods ("ns/name") whose
 	// do-not-disrupt annotation keeps it.
 	blocking map[string]bool
@@ -108,6 +111,7 @@ func (v *nodeView) take(snap *cluster.Snapshot) {
 		return
 	}
 	v.loaded, v.detail, v.resources = true, snap.Detail, snap.Resources
+	v.usage, v.priced = snap.Usage != nil, !snap.Cost.Disabled
 	v.pods = v.pods[:0]
 	clear(v.blocking)
 	if v.detail != nil {
@@ -286,7 +290,11 @@ func (v *nodeView) header(c *common, lk *look, width int) []string {
 	}
 	facts = append(facts, disruptionCells(n, c.now, st)...)
 	lines = flow(lines, facts, " · ", width)
-	return flow(lines, v.usageCells(n, st), " · ", width)
+	lines = flow(lines, v.usageCells(n, st, width), " · ", width)
+	if v.usage {
+		lines = flow(lines, v.idleCells(n, c, lk), " · ", width)
+	}
+	return lines
 }
 
 // priceText is "$0.0421/hour (live)", "~$0.0470/hour (estimate: why)" or
@@ -345,23 +353,140 @@ func taintCells(taints []cluster.Taint) []cell {
 }
 
 // usageCells is "cpu 1600m/1780m  90% ◐ ██████████" per resource (the
-// node list's percentage and bar) and "pods 8/17".
-func (v *nodeView) usageCells(n *cluster.Node, st *styles) []cell {
+// node list's percentage and bar) and "pods 8/17"; with usage, a measured
+// resource's bar carries the used marker and "┃ 145m 8% used" follows it.
+func (v *nodeView) usageCells(n *cluster.Node, st *styles, width int) []cell {
 	out := make([]cell, 0, len(v.resources)+1)
 	for i, res := range v.resources {
-		q := quantityAt(n.Usage, i)
-		var sb strings.Builder
-		sb.WriteString(sanitize(res) + " " + FormatPair(res, q))
-		sb.WriteString(st.nodePercent(q.Fraction()))
-		sb.WriteByte(' ')
-		st.bar(usageBarWidth).write(&sb, q.Fraction())
-		out = append(out, cell{text: sb.String(), width: lineWidth(sb.String())})
+		out = append(out, v.usageCell(n, i, res, st, true))
+		if out[len(out)-1].width > width {
+			out[len(out)-1] = v.usageCell(n, i, res, st, false) // without "used"
+		}
 	}
 	pods := "pods " + strconv.Itoa(n.Pods)
 	if n.MaxPods > 0 {
 		pods += "/" + strconv.FormatInt(n.MaxPods, 10)
 	}
 	return append(out, plainCell(pods))
+}
+
+// usageCell is resource i's cell of usageCells, with or without the word
+// "used".
+func (v *nodeView) usageCell(n *cluster.Node, i int, res string, st *styles, word bool) cell {
+	q := quantityAt(n.Usage, i)
+	var sb strings.Builder
+	sb.WriteString(sanitize(res) + " " + FormatPair(res, q))
+	sb.WriteString(st.nodePercent(q.Fraction()))
+	sb.WriteByte(' ')
+	b := st.bar(usageBarWidth)
+	used, ok := usedFraction(n, i)
+	switch {
+	case v.usage && ok:
+		b.writeMarked(&sb, q.Fraction(), used, st.marker(n.UsageStale))
+		amount, _ := usedAt(n.Used, i)
+		text := nodeUsedAmount(res, amount, q.Allocatable, n.UsageStale) + " " + usedPercent(used, false)
+		if word {
+			text += " used"
+		}
+		mark := markUsed
+		if n.UsageStale {
+			mark = markStale
+		}
+		sb.WriteString(" " + st.styleUsed(mark+" "+text, n.UsageStale))
+	case v.usage && measuredResource(res):
+		b.write(&sb, q.Fraction())
+		sb.WriteString("   - used")
+	default:
+		b.write(&sb, q.Fraction())
+	}
+	return cell{text: sb.String(), width: lineWidth(sb.String())}
+}
+
+// idleCells is what the node's capacity that is neither requested nor used
+// costs, and its requested but unused capacity ("idle $0.0042/hour",
+// "reserved, unused $0.0345/hour"), and how old its sample is ("sampled
+// 10s ago", "stale sample: 4m ago"); "usage: no sample yet" without one.
+func (v *nodeView) idleCells(n *cluster.Node, c *common, lk *look) []cell {
+	if n.Used == nil {
+		return []cell{lk.faintCell("usage: no sample yet")}
+	}
+	var out []cell
+	if v.priced && n.Price.Known() {
+		sym := currencySymbol(n.Price.Currency)
+		out = append(out,
+			plainCell("idle "+sym+formatMoney(n.IdleHourly, 4)+"/hour"),
+			plainCell("reserved, unused "+sym+formatMoney(n.UnusedHourly, 4)+"/hour"))
+	}
+	when := "sampled " + age(c.now, n.UsedAt) + " ago"
+	if n.UsageStale {
+		return append(out, styledCell("stale sample: "+age(c.now, n.UsedAt)+" ago", c.styles.ok, lk.colour))
+	}
+	return append(out, lk.faintCell(when))
+}
+
+// usedAmount is a used amount in the units of formatRequest ("145m",
+// "1.2Gi", "0m"), "~" before it for a stale sample.
+func usedAmount(res string, v int64, stale bool) string {
+	s := formatRequest(res, v)
+	switch {
+	case v > 0:
+	case res == "cpu":
+		s = "0m"
+	case isBytes(res):
+		s = "0B"
+	default:
+		s = "0"
+	}
+	if stale {
+		return "~" + s
+	}
+	return s
+}
+
+// nodeUsedAmount is a node's used amount in its pair's unit (FormatPair):
+// "145m", "9.39 cores", "94.3Gi"; "~" before it for a stale sample.
+func nodeUsedAmount(res string, v, alloc int64, stale bool) string {
+	if res == "cpu" && max(v, alloc) >= milliCPUThreshold {
+		s := formatDecimal(float64(v)/1000, 2) + " cores"
+		if stale {
+			return "~" + s
+		}
+		return s
+	}
+	return usedAmount(res, v, stale)
+}
+
+// podUsedCells are a pod's used cell and its used/requested cell for
+// resource r: "145m" and "73%" ("<1%" for a sliver); "900% !" when it uses more than it
+// requests, "no req !" when it uses something and requests nothing; "-"
+// without a sample.
+func podUsedCells(p *cluster.Pod, r int, res string, st *styles, colour bool) (used, ratio cell) {
+	v, ok := usedAt(p.Used, r)
+	if !ok {
+		return plainCell("-"), plainCell("-")
+	}
+	used = plainCell(usedAmount(res, v, p.UsageStale))
+	req := requestAt(p.Requests, r)
+	switch {
+	case req <= 0 && v > 0:
+		return used, styledCell("no req "+markOver, st.bad, colour)
+	case req <= 0:
+		return used, plainCell("-")
+	}
+	text := percentText(min(float64(v)/float64(req), 99.99))
+	if v > req {
+		return used, styledCell(text+" "+markOver, st.bad, colour)
+	}
+	return used, plainCell(text)
+}
+
+// shortResource is a resource's column title in a used/requested title:
+// "%CPU/R", "%MEM/R".
+func shortResource(title string) string {
+	if title == "MEMORY" {
+		return "MEM"
+	}
+	return title
 }
 
 func orDash(s string) string {
@@ -391,16 +516,31 @@ func (v *nodeView) table(c *common, lk *look, offset, rows int) *table {
 		return drop
 	}
 	t.cols = append(t.cols, column{title: arrow(nres+byName, "POD", "↑"), fit: fitMiddle, min: 30})
+	// Drop order, first to go: the owner, age, phase, the share of the
+	// node, then each later resource's used/requested, used and request
+	// (the last resource first), then the first resource's used/requested;
+	// never its request and use.
+	late := 3*nres + 1
 	for i, res := range v.resources {
-		t.cols = append(t.cols, column{title: arrow(i, strings.ToUpper(sanitize(res)), "↓"), right: true, drop: keep(i, i)})
+		title := strings.ToUpper(sanitize(res))
+		t.cols = append(t.cols, column{title: arrow(i, title, "↓"), right: true, drop: keep(i, 3*i)})
 		if i == 0 {
-			t.cols = append(t.cols, column{title: "%NODE", drop: nres})
+			t.cols = append(t.cols, column{title: "%NODE", drop: late})
+		}
+		if v.usage && measuredResource(res) {
+			usedDrop := 3*i + 1
+			if i == 0 {
+				usedDrop = 0 // the first resource's use stays
+			}
+			t.cols = append(t.cols,
+				column{title: "USED", right: true, drop: usedDrop},
+				column{title: "%" + shortResource(title) + "/R", right: true, drop: 3*i + 2})
 		}
 	}
 	t.cols = append(t.cols,
-		column{title: "PHASE", drop: nres + 1},
-		column{title: arrow(nres+byAge, "AGE", "↑"), drop: keep(nres+byAge, nres+2)},
-		column{title: arrow(nres+byOwner, "OWNER", "↑"), fit: fitMiddle, drop: keep(nres+byOwner, nres+3), early: true})
+		column{title: "PHASE", drop: late + 1},
+		column{title: arrow(nres+byAge, "AGE", "↑"), drop: keep(nres+byAge, late+2)},
+		column{title: arrow(nres+byOwner, "OWNER", "↑"), fit: fitMiddle, drop: keep(nres+byOwner, late+3), early: true})
 
 	var alloc int64
 	if nres > 0 {
@@ -420,6 +560,10 @@ func (v *nodeView) table(c *common, lk *look, offset, rows int) *table {
 			row = append(row, plainCell(formatRequest(res, requestAt(p.Requests, r))))
 			if r == 0 {
 				row = append(row, lk.shareCell(requestAt(p.Requests, 0), alloc))
+			}
+			if v.usage && measuredResource(res) {
+				used, ratio := podUsedCells(p, r, res, st, lk.colour)
+				row = append(row, used, ratio)
 			}
 		}
 		phase, style := podPhase(p, st)

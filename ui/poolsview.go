@@ -108,6 +108,7 @@ type poolsView struct {
 	pools     []cluster.NodePool
 	resources []string
 	priced    bool
+	usage     bool // the snapshots carry usage (metrics.k8s.io)
 	cursor
 }
 
@@ -127,6 +128,7 @@ func (v *poolsView) update(msg tea.Msg, c *common) (view, tea.Cmd) {
 	case snapshotMsg:
 		if c.snap != nil && c.snap.Query.NodePools {
 			v.loaded, v.resources, v.priced = true, c.snap.Resources, !c.snap.Cost.Disabled
+			v.usage = c.snap.Usage != nil
 			v.pools = append(v.pools[:0], c.snap.NodePools...)
 		}
 	case tea.KeyPressMsg:
@@ -215,9 +217,11 @@ func (v *poolsView) title(lk *look, width int) string {
 
 // table is the visible groups. The limits' bars are half as long unless
 // the whole table fits; columns give way in this order: the latest event,
-// the budgets, the later resources, the consolidation settings, the first
-// resource, the limits (their bars go first; text columns are shortened
-// before anything goes); never the name, the nodes or the cost.
+// the budgets, the later resources' use, the later resources, the
+// consolidation settings, the reserved-unused and idle cost, the first
+// resource's use, the first resource, the limits (their bars go first;
+// text columns are shortened before anything goes); never the name, the
+// nodes or the cost.
 func (v *poolsView) table(c *common, lk *look, offset, rows, width int) *table {
 	var t *table
 	for _, bar := range []int{limitBarWidth, limitBarWidth / 2, 0} {
@@ -229,9 +233,15 @@ func (v *poolsView) table(c *common, lk *look, offset, rows, width int) *table {
 				drop = 20 + nres - i
 			}
 			t.cols = append(t.cols, column{title: strings.ToUpper(sanitize(res)), drop: drop})
+			if v.usage && measuredResource(res) {
+				t.cols = append(t.cols, column{title: "USED", right: true, drop: drop + 1 + btoi(i > 0)*10})
+			}
 		}
 		if v.priced {
 			t.cols = append(t.cols, column{title: "$/HOUR", right: true})
+			if v.usage {
+				t.cols = append(t.cols, column{title: "IDLE $/H", right: true, drop: 6}, column{title: "UNUSED $/H", right: true, drop: 7})
+			}
 		}
 		limits := len(t.cols)
 		t.cols = append(t.cols,
@@ -263,9 +273,12 @@ func (v *poolsView) row(c *common, lk *look, p *cluster.NodePool, bar int) []cel
 		q := quantityAt(p.Usage, i)
 		if q.Allocatable <= 0 && empty {
 			row = append(row, plainCell("-"))
-			continue
+		} else {
+			row = append(row, plainCell(FormatPair(res, q)+" "+percentText(shownFraction(q.Fraction()))))
 		}
-		row = append(row, plainCell(FormatPair(res, q)+" "+percentText(shownFraction(q.Fraction()))))
+		if v.usage && measuredResource(res) {
+			row = append(row, plainCell(poolUsed(&p.Measured, i)))
+		}
 	}
 	if v.priced {
 		hourly := "-"
@@ -273,8 +286,36 @@ func (v *poolsView) row(c *common, lk *look, p *cluster.NodePool, bar int) []cel
 			hourly, _ = costText(p.Cost)
 		}
 		row = append(row, plainCell(strings.TrimSuffix(hourly, "/hour")))
+		if v.usage {
+			idle, unused := poolIdle(&p.Measured)
+			row = append(row, plainCell(idle), plainCell(unused))
+		}
 	}
 	return append(row, limitsCell(p, lk, bar), plainCell(consolidationText(p)), plainCell(budgetsText(p)), plainCell(latestEvent(p, c.now)))
+}
+
+// poolUsed is what the group's measured nodes use of resource i, of their
+// allocatable: "8%", "~8%" when a sample is stale; "-" without samples.
+func poolUsed(m *cluster.UsageTotals, i int) string {
+	v, ok := usedAt(m.Used, i)
+	if !ok || m.Nodes == 0 || i >= len(m.Allocatable) || m.Allocatable[i] <= 0 {
+		return "-"
+	}
+	return usedPercent(float64(v)/float64(m.Allocatable[i]), m.Stale > 0)
+}
+
+// poolIdle is what the group's measured nodes' idle and reserved-unused
+// capacity cost per hour ("$0.039"; ">=" when some has no price); "-"
+// without samples or prices.
+func poolIdle(m *cluster.UsageTotals) (idle, unused string) {
+	if m.Nodes == 0 || m.Currency == "" {
+		return "-", "-"
+	}
+	prefix := currencySymbol(m.Currency)
+	if m.Unpriced > 0 {
+		prefix = ">=" + prefix
+	}
+	return prefix + formatMoney(m.IdleHourly, 3), prefix + formatMoney(m.UnusedHourly, 3)
 }
 
 // poolNodes is "2", "2 +1" (a NodeClaim launching), "2 +1 -1" (and one

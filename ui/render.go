@@ -17,8 +17,11 @@ import (
 const noNodes = "Waiting for update or no nodes found..."
 
 // summaryLines is one line per resource; only the first carries the cost.
-// At narrow widths the pair loses its padding, the bar shrinks, and then the
-// monthly cost goes: the hourly one stays visible at 80 columns.
+// At narrow widths the pair loses its padding, the bar shrinks, the used
+// percentage loses its word, and then the monthly cost goes: the hourly one
+// stays visible at 80 columns. With usage, each measured resource's bar
+// carries the used marker and its line the cluster's used percentage
+// (of the measured nodes' allocatable).
 func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 	nodes := count(len(snap.Nodes)) + " nodes"
 	hourly, monthly := costText(snap.Cost)
@@ -33,6 +36,8 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 	n := len(snap.Resources)
 	pairs, pcts := make([]string, n), make([]string, n)
 	pairW, pctW, resW := 0, 5, 0
+	used := clusterUsed(snap)
+	usedW := 0 // the used percentages' width
 	for i, res := range snap.Resources {
 		q := quantityAt(snap.Totals, i)
 		pairs[i] = FormatPair(res, q)
@@ -40,31 +45,46 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 		pairW = max(pairW, dispWidth(pairs[i]))
 		pctW = max(pctW, len(pcts[i]))
 		resW = max(resW, dispWidth(res))
+		usedW = max(usedW, len(used[i]))
 	}
-	// nodes (pair) pct res bar cost
-	fixed := func(pairW int, cost string) int {
+	// nodes (pair) pct res bar [used] cost
+	fixed := func(pairW int, form usedForm, cost string) int {
 		w := dispWidth(nodes) + 2 + pairW + 2 + pctW + 1 + resW + 1 // the last 1: before the bar
+		switch {
+		case usedW == 0:
+		case form == usedFull:
+			w += 3 + usedW + 5 // " ┃ 4.5% used"
+		case form == usedShort:
+			w += 3 + usedW
+		}
 		if cost != "" {
 			w += 1 + dispWidth(cost)
 		}
 		return w
 	}
-	barW := summaryBarWidth
+	barW, form := summaryBarWidth, usedFull
 	switch padded := max(pairW, 16); {
-	case fixed(padded, cost)+barW <= width:
+	case fixed(padded, usedFull, cost)+barW <= width:
 		pairW = padded
-	case fixed(pairW, cost)+minBar <= width:
-		barW = min(barW, width-fixed(pairW, cost))
-	case fixed(pairW, hourly)+4 <= width:
-		cost = hourly
-		barW = min(barW, width-fixed(pairW, cost))
+	case fixed(pairW, usedFull, cost)+minBar <= width:
+		barW = min(barW, width-fixed(pairW, form, cost))
+	case fixed(pairW, usedShort, cost)+minBar <= width:
+		form = usedShort
+		barW = min(barW, width-fixed(pairW, form, cost))
+	case fixed(pairW, usedShort, hourly)+4 <= width:
+		cost, form = hourly, usedShort
+		barW = min(barW, width-fixed(pairW, form, cost))
 	default: // no room for a bar; the cost only if it fits whole
-		barW = 0
-		if cost = hourly; fixed(pairW, cost)-1 > width {
+		barW, form = 0, usedShort
+		if cost = hourly; fixed(pairW, form, cost)-1 > width {
 			cost = ""
+		}
+		if fixed(pairW, form, cost)-1 > width {
+			form = usedNone
 		}
 	}
 	bar := st.bar(barW)
+	stale := snap.Usage != nil && snap.Usage.Stale > 0
 
 	lines := make([]string, n)
 	var sb strings.Builder
@@ -77,12 +97,26 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 		sb.WriteString(") ")
 		sb.WriteString(st.pct(q.Fraction() * 100).Render(padLeft(pcts[i], pctW)))
 		sb.WriteByte(' ')
-		if barW > 0 {
+		frac, measured := clusterUsedFraction(snap, i)
+		switch {
+		case barW > 0 && measured:
+			sb.WriteString(padRight(res, resW))
+			sb.WriteByte(' ')
+			bar.writeMarked(&sb, q.Fraction(), frac, st.marker(stale))
+		case barW > 0:
 			sb.WriteString(padRight(res, resW))
 			sb.WriteByte(' ')
 			bar.write(&sb, q.Fraction())
-		} else {
+		default:
 			sb.WriteString(res)
+		}
+		if used[i] != "" && form != usedNone {
+			cell := st.marker(stale) + " " + padLeft(used[i], usedW)
+			if form == usedFull {
+				cell += " used"
+			}
+			sb.WriteByte(' ')
+			sb.WriteString(cell)
 		}
 		if i == 0 && cost != "" {
 			sb.WriteByte(' ')
@@ -91,6 +125,39 @@ func summaryLines(snap *cluster.Snapshot, width int, st *styles) []string {
 		lines[i] = sb.String()
 	}
 	return lines
+}
+
+// clusterUsed is the summary's used percentage per resource ("4.5%", with
+// "~" when some sample is stale), "" for a resource without one.
+func clusterUsed(snap *cluster.Snapshot) []string {
+	out := make([]string, len(snap.Resources))
+	if snap.Usage == nil {
+		return out
+	}
+	for i := range snap.Resources {
+		if frac, ok := clusterUsedFraction(snap, i); ok {
+			out[i] = strconv.FormatFloat(shownFraction(frac)*100, 'f', 1, 64) + "%"
+			if snap.Usage.Stale > 0 {
+				out[i] = "~" + out[i]
+			}
+		}
+	}
+	return out
+}
+
+// clusterUsedFraction is what the measured nodes use of resource i, of
+// their allocatable; ok is false without usage, samples or allocatable, and
+// for resources that are not measured.
+func clusterUsedFraction(snap *cluster.Snapshot, i int) (float64, bool) {
+	u := snap.Usage
+	if u == nil || u.Nodes == 0 || i >= len(snap.Resources) || !measuredResource(snap.Resources[i]) {
+		return 0, false
+	}
+	v, ok := usedAt(u.Used, i)
+	if !ok || i >= len(u.Allocatable) || u.Allocatable[i] <= 0 {
+		return 0, false
+	}
+	return float64(v) / float64(u.Allocatable[i]), true
 }
 
 // costText is "$0.084/hour" and "$61.481/month"; ">=" marks a lower bound
@@ -255,7 +322,7 @@ func lineWidth(s string) int {
 // narrowSymbol: single-cell runes the screen itself draws.
 func narrowSymbol(r rune) bool {
 	switch r {
-	case '█', '░', '•', '○', '●', '◐', '▸', '←', '→', '…', '¥', '⊘', '·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
+	case '█', '░', '┃', '¦', '•', '○', '●', '◐', '▸', '←', '→', '…', '¥', '⊘', '·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
 		return true
 	}
 	return false

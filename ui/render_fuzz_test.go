@@ -123,7 +123,40 @@ func fuzzSnapshot(p *strPicker) cluster.Snapshot {
 		s.Stale = &cluster.Stale{Since: testNow.Add(-time.Minute), Reason: p.str(), Resources: []string{"pods"}}
 	}
 	fuzzKarpenter(p, &s)
+	if p.n(2) == 0 {
+		fuzzUsage(p, &s)
+	}
 	return s
+}
+
+// fuzzUsage measures the snapshot with the fuzzer's numbers: nodes, the
+// open node's pods, the NodePools, the cluster (stale or not, saturated,
+// negative, NotMeasured), and a used label.
+func fuzzUsage(p *strPicker, s *cluster.Snapshot) {
+	used := func() []int64 { return []int64{p.num(), []int64{p.num(), cluster.NotMeasured}[p.n(2)]} }
+	s.ExtraLabels = append(s.ExtraLabels, "eks-node-viewer/node-cpu-used")
+	s.Usage = &cluster.ClusterUsage{Interval: 15 * time.Second, Polled: testNow}
+	s.Usage.UsageTotals = cluster.UsageTotals{
+		Nodes: int(p.num() % 100), Stale: p.n(3), Used: used(), Requested: used(), Allocatable: used(),
+		IdleHourly: float64(p.num()) / 1e6, UnusedHourly: float64(p.num()) / 1e9, Currency: []string{"USD", "CNY", ""}[p.n(3)], Unpriced: p.n(3),
+	}
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		n.LabelUsage = append(n.LabelUsage, cluster.Quantity{Used: p.num(), Allocatable: p.num()})
+		if p.n(3) > 0 {
+			n.Used, n.UsedAt, n.UsageStale = used(), testNow.Add(-time.Duration(p.n(300))*time.Second), p.n(2) == 0
+			n.IdleHourly, n.UnusedHourly = float64(p.num())/1e6, float64(p.num())/1e9
+		}
+	}
+	s.Detail.Node = s.Nodes[0]
+	for i := range s.Detail.Pods {
+		if p.n(3) > 0 {
+			s.Detail.Pods[i].Used, s.Detail.Pods[i].UsageStale = used(), p.n(2) == 0
+		}
+	}
+	for i := range s.NodePools {
+		s.NodePools[i].Measured = s.Usage.UsageTotals
+	}
 }
 
 func fuzzLifecycle(p *strPicker) *cluster.Lifecycle {

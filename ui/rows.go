@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,10 @@ type rowFit struct {
 	// compactState: the status and readiness without Karpenter's detail
 	// ("Disrupting", "LaunchFailed", " ·8 wait").
 	compactState bool
+	// used is how the used cells are drawn (usedNone without usage);
+	// usedW is their width, the blank before them included.
+	used  usedForm
+	usedW int
 	// shown says which info columns are drawn; widths are their widths.
 	shown  []bool
 	widths []int
@@ -73,6 +78,9 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 		infoCells(rc.full[i*rc.ncols:(i+1)*rc.ncols], &nodes[i], snap, now)
 		compactCells(rc.compact[i*rc.ncols:(i+1)*rc.ncols], &nodes[i], now)
 		names[i] = sanitize(nodes[i].Name)
+	}
+	if snap.Usage != nil && slices.ContainsFunc(snap.Resources, measuredResource) {
+		rc.usedPct = usedPctWidth(nodes, snap.Resources)
 	}
 	f := fitRows(snap, nodes, names, rc, width)
 	bar := st.bar(f.barW)
@@ -111,8 +119,22 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 					writeSpaces(&sb, f.resW-dispWidth(res)+1)
 				}
 				frac := quantityAt(n.Usage, r).Fraction()
-				bar.write(&sb, frac)
+				if used, ok := usedFraction(n, r); ok && snap.Usage != nil {
+					bar.writeMarked(&sb, frac, used, st.marker(n.UsageStale))
+				} else {
+					bar.write(&sb, frac)
+				}
 				sb.WriteString(st.nodePercent(frac))
+				if f.used != usedNone {
+					cell := usedCell(n, r, snap.Resources[r], rc.usedPct, f.used)
+					if cell != "" {
+						sb.WriteByte(' ')
+						sb.WriteString(st.styleUsed(cell, n.UsageStale))
+						pad = f.usedW - 1 - dispWidth(cell)
+					} else {
+						pad = f.usedW
+					}
+				}
 			}
 			if r == 0 {
 				writeColumns(&sb, row, f, pad)
@@ -129,6 +151,20 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 type rowCells struct {
 	full, compact []string
 	ncols         int
+	// usedPct is the width of the used percentages (0: no used cells).
+	usedPct int
+}
+
+// usedWidth is the width of the used cells in form f, the blank before
+// them included.
+func (rc *rowCells) usedWidth(f usedForm) int {
+	switch {
+	case rc.usedPct == 0 || f == usedNone:
+		return 0
+	case f == usedShort:
+		return 2 + rc.usedPct // " ┃  8%"
+	}
+	return 7 + rc.usedPct // " ┃  8% used"
 }
 
 // cell is row i's cell of column c in the form f draws it.
@@ -180,6 +216,9 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc ro
 	var f rowFit
 	reset := func() {
 		f = rowFit{shown: make([]bool, ncols), widths: make([]int, ncols), resW: resW, barW: comfortBar}
+		if rc.usedPct > 0 {
+			f.used, f.usedW = usedFull, rc.usedWidth(usedFull)
+		}
 		for i := range f.shown {
 			f.shown[i] = true
 		}
@@ -216,6 +255,11 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc ro
 				f.resW = 0
 			}
 		},
+		func() {
+			if f.used == usedFull {
+				f.used, f.usedW = usedShort, rc.usedWidth(usedShort)
+			}
+		},
 		func() { f.compactPods = true },
 		func() { f.compactCapacity = true },
 		merge,
@@ -239,6 +283,9 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc ro
 				f.mergeState, f.shown[colStatus] = false, !f.dropStatus
 			}
 		})
+		if c == colPods { // the used cells go after the pod counts
+			steps = append(steps, func() { f.used, f.usedW = usedNone, 0 })
+		}
 	}
 	w := 0
 	for _, step := range []func(){func() {}, merge} {
@@ -279,7 +326,7 @@ func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc ro
 func (f *rowFit) width(bars bool) int {
 	w := markerWidth + f.nameW
 	if bars {
-		w += 1 + f.barW + pctWidth
+		w += 1 + f.barW + pctWidth + f.usedW
 		if f.resW > 0 {
 			w += f.resW + 1
 		}
@@ -335,6 +382,10 @@ func labelCell(n *cluster.Node, i int, key string, now time.Time) string {
 	case key == cluster.LabelNodeAge:
 		if !n.Created.IsZero() {
 			v = age(now, n.Created)
+		}
+	case isUsedLabel(key):
+		if q := quantityAt(n.LabelUsage, i); q.Allocatable > 0 && n.Used != nil {
+			v = usedPercent(q.Fraction(), n.UsageStale)
 		}
 	case isUsageLabel(key):
 		if q := quantityAt(n.LabelUsage, i); q.Allocatable > 0 {
@@ -429,7 +480,18 @@ func readyCell(n *cluster.Node, now time.Time, compact bool) string {
 	return readyText(n, now, compact) + waitText(n.Nominated, compact)
 }
 
+// isUsageLabel: a computed percentage label, requested
+// (eks-node-viewer/node-cpu-usage) or used (eks-node-viewer/node-cpu-used).
 func isUsageLabel(key string) bool {
-	_, ok := options.UsageLabelResource(key)
+	if _, ok := options.UsageLabelResource(key); ok {
+		return true
+	}
+	_, ok := options.UsedLabelResource(key)
+	return ok
+}
+
+// isUsedLabel: a computed label of measured use.
+func isUsedLabel(key string) bool {
+	_, ok := options.UsedLabelResource(key)
 	return ok
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -56,7 +57,12 @@ func readSnapshot(src Source, q cluster.Query) tea.Cmd {
 // one of these is outstanding. A closed channel ends the chain. While the
 // screen shows an unsynced snapshot, the end of the sync cuts the settle
 // short: the first complete screen is the one people wait for.
-func waitForChange(src Source, shownSynced bool, q cluster.Query) tea.Cmd {
+//
+// query is asked when the change comes, not when the wait is armed: a view
+// opened meanwhile (enter on a node) gets its data from this snapshot too,
+// and the model is never asked for a view that is gone (it follows the open
+// node for its pod usage).
+func waitForChange(src Source, shownSynced bool, query func() cluster.Query) tea.Cmd {
 	return func() tea.Msg {
 		if _, ok := <-src.Changed(); !ok {
 			return nil
@@ -77,8 +83,22 @@ func waitForChange(src Source, shownSynced bool, q cluster.Query) tea.Cmd {
 		case <-src.Changed():
 		default:
 		}
-		return snapshotMsg{snap: src.SnapshotFor(q), rearm: true}
+		return snapshotMsg{snap: src.SnapshotFor(query()), rearm: true}
 	}
+}
+
+// asked is the query of the view on top, shared by the copies of the model
+// so that a wait reads it when it fires. Set on the model's goroutine, read
+// on a command's.
+type asked struct{ q atomic.Pointer[cluster.Query] }
+
+func (a *asked) set(q cluster.Query) { a.q.Store(&q) }
+
+func (a *asked) get() cluster.Query {
+	if q := a.q.Load(); q != nil {
+		return *q
+	}
+	return cluster.Query{}
 }
 
 // tick schedules the next slow re-render.

@@ -17,6 +17,9 @@ const (
 	fullCell        = "█"
 	emptyCell       = "░"
 	emptyColor      = "#606060"
+	// usedColor is the used marker's: apart from the bar's red-to-green
+	// gradient.
+	usedColor = "#00AFFF"
 )
 
 // styles is everything that colours the screen. It is built once by
@@ -32,6 +35,13 @@ type styles struct {
 	barFrom, barTo color.Color
 	// nodePct[p] is the styled " p% ●" cell for p in 0..100.
 	nodePct [101]string
+
+	// used and staleUsed are the bar's marker at the used fraction
+	// (markUsed, markStale), styled; usedStyle styles it, staleText a
+	// stale sample's numbers.
+	used, staleUsed string
+	usedStyle       lipgloss.Style
+	staleText       lipgloss.Style
 
 	stale    lipgloss.Style // the STALE mark
 	cursor   lipgloss.Style // the ">" of the selected row
@@ -67,6 +77,12 @@ func newStyles(colors [3]string, colour bool) *styles {
 		st.cursor = lipgloss.NewStyle().Bold(true)
 		st.stale = lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(bad)
 		st.selected = lipgloss.NewStyle().Reverse(true)
+		st.usedStyle = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color(usedColor))
+		st.staleText = lipgloss.NewStyle().Faint(true)
+	}
+	st.used, st.staleUsed = markUsed, markStale
+	if colour {
+		st.used, st.staleUsed = st.usedStyle.Render(markUsed), st.usedStyle.Faint(true).Render(markStale)
 	}
 	st.colour, st.barFrom, st.barTo = colour, bad, good
 	st.bars = map[int]*bar{}
@@ -133,6 +149,9 @@ type bar struct {
 	width int
 	full  []string
 	empty []string
+	// cells are the filled cells one by one, styled (for a marker inside
+	// the fill).
+	cells []string
 }
 
 // newBar pre-renders every fill level. The gradient runs from `from` at the
@@ -144,6 +163,12 @@ func newBar(width int, colour bool, from, to color.Color) bar {
 	if colour {
 		for _, c := range lipgloss.Blend1D(width, from, to) {
 			cells = append(cells, lipgloss.NewStyle().Foreground(c).Render(fullCell))
+		}
+		b.cells = cells
+	} else {
+		b.cells = make([]string, width)
+		for i := range b.cells {
+			b.cells[i] = fullCell
 		}
 	}
 	emptyStyle := lipgloss.NewStyle()
@@ -175,4 +200,29 @@ func (b *bar) write(sb *strings.Builder, frac float64) {
 	k = min(max(k, 0), b.width)
 	sb.WriteString(b.full[k])
 	sb.WriteString(b.empty[b.width-k])
+}
+
+// writeMarked appends the bar filled to frac with mark in the cell that
+// holds the used fraction: inside the fill when a node uses less than it
+// requests, past it when more.
+func (b *bar) writeMarked(sb *strings.Builder, frac, used float64, mark string) {
+	if b.width <= 0 {
+		return
+	}
+	k := int(shownFraction(frac)*float64(b.width) + 0.5)
+	k = min(max(k, 0), b.width)
+	m := min(max(int(shownFraction(used)*float64(b.width)), 0), b.width-1)
+	if m < k {
+		sb.WriteString(b.full[m])
+		sb.WriteString(mark)
+		for _, c := range b.cells[m+1 : k] {
+			sb.WriteString(c)
+		}
+		sb.WriteString(b.empty[b.width-k])
+		return
+	}
+	sb.WriteString(b.full[k])
+	sb.WriteString(b.empty[m-k])
+	sb.WriteString(mark)
+	sb.WriteString(b.empty[b.width-m-1])
 }

@@ -331,6 +331,11 @@ func (lk *look) faintText(s string) string {
 	return s
 }
 
+// faintCell is a plain cell in the faint style.
+func (lk *look) faintCell(s string) cell {
+	return cell{text: lk.faintText(s), width: dispWidth(s)}
+}
+
 // lookFor returns cached when it was built from st, else a new look.
 func lookFor(cached *look, st *styles) *look {
 	if cached != nil && cached.from == st {

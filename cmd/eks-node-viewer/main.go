@@ -229,6 +229,21 @@ func startDemo(ctx context.Context, o *options.Options, logger *slog.Logger, rec
 			m.SetNote("demo", err.Error())
 		}
 	}()
+	if m.UsageInterval() > 0 {
+		go func() {
+			select {
+			case <-m.Synced():
+			case <-ctx.Done():
+				return
+			}
+			// The demo is its own metrics source: its pods' usage
+			// annotations, sampled into the model as the poller would.
+			if err := d.RunUsage(ctx, m, m.UsageInterval()); err != nil {
+				logger.Error("demo usage stopped", "err", err)
+				m.SetNote("demo-usage", err.Error())
+			}
+		}()
+	}
 	return m, nil
 }
 
@@ -266,16 +281,17 @@ func newModel(ctx context.Context, o *options.Options, logger *slog.Logger, cloc
 		Now:         clock,
 		Logger:      logger,
 		AuthHint:    kube.LastAuthMessage,
-		// The demo has no metrics.k8s.io: no usage there.
+		// The demo samples its pods' usage annotations instead of
+		// metrics.k8s.io (startDemo).
 		UsageInterval: usageInterval(o),
 		Record:        rec,
 	}), nil
 }
 
 // usageInterval is the model's usage poll interval: 0 (off) with
-// --usage=false and in the demo.
+// --usage=false. In the demo it is in demo time.
 func usageInterval(o *options.Options) time.Duration {
-	if !o.Usage || o.Demo {
+	if !o.Usage {
 		return 0
 	}
 	return o.UsageInterval

@@ -149,6 +149,13 @@ func TestDemoInTmux(t *testing.T) {
 			t.Errorf("an estimate on the demo's screen:\n%s", s)
 		}
 	}
+	// The demo's usage: the busy node's bar carries the used marker, its
+	// line the used percentage (its eight pods' annotations: 505m of
+	// 1780m), the pod line the idle cost.
+	used := waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123456789abcdef0 +cpu █*┃█*░* +90% ◐ ┃ 28% used `), "the busy node's usage")
+	if !regexp.MustCompile(`(?m)^\d+ pods .* · idle \$0\.\d{3}/hour`).MatchString(used) {
+		t.Errorf("no idle cost on the pod line:\n%s", used)
+	}
 	waitScreen(t, screen, regexp.MustCompile(`Deleting`), "the empty node deleting")
 	waitScreen(t, screen, regexp.MustCompile(`(?m)^1 nodes \(\s*200m/1780m\)`), "one node again")
 }
@@ -159,7 +166,8 @@ func TestDemoNodeViewInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the real binary in tmux")
 	}
-	screen, keys := tmuxSession(t, 120, 40, "--demo")
+	// 140 columns: the pods' owners beside their usage columns.
+	screen, keys := tmuxSession(t, 140, 40, "--demo")
 	waitScreen(t, screen, regexp.MustCompile(`(?m)^2 nodes \(\s*1800m/3560m\)`), "two nodes after the scale-up")
 	keys("Down")
 	waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123456789abcdef2 `), "the cursor on the new node")
@@ -181,7 +189,8 @@ func TestDemoAt80Columns(t *testing.T) {
 		t.Skip("drives the real binary in tmux")
 	}
 	screen := tmuxScreen(t, 80, 24, "--demo", "--demo-speed", "3")
-	s := waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123…cdef0 .*% . \(\d+/17\) t3a\.medium/\$0\.0421 OD/Auto - Ready$`), "the lab's node line whole at 80 columns")
+	// (With usage, "┃ 28%" after the requested percentage.)
+	s := waitScreen(t, screen, regexp.MustCompile(`(?m)^> i-0123…cdef0 .*% . (┃ *\d+% )?\(\d+/17\) t3a\.medium/\$0\.0421 OD/Auto - Ready$`), "the lab's node line whole at 80 columns")
 	if !regexp.MustCompile(`(?m)^1 nodes .* \$0\.042/hour`).MatchString(s) && !regexp.MustCompile(`(?m)^2 nodes .* \$0\.084/hour`).MatchString(s) {
 		t.Errorf("the summary lost its hourly cost at 80 columns:\n%s", s)
 	}

@@ -131,8 +131,9 @@ func (sc *script) print(ctx context.Context, m scriptModel) error {
 	return writeError(stream(ctx, m, streamTo{output.NewStream(sc.stdout), sc.stdout}, &s, timedOut != nil))
 }
 
-// whenComplete waits until the model has synced and the prices of its rows
-// have settled, then returns its snapshot; at the timeout it returns what
+// whenComplete waits until the model has synced, the prices of its rows
+// have settled and (with usage) the first usage poll answered, then
+// returns its snapshot; at the timeout it returns what
 // is known and names what was missing.
 func whenComplete(ctx context.Context, m scriptModel, timeout time.Duration) (cluster.Snapshot, string) {
 	deadline := time.NewTimer(timeout)
@@ -150,17 +151,36 @@ func whenComplete(ctx context.Context, m scriptModel, timeout time.Duration) (cl
 		// for something new, and nothing was published in between.
 		before := m.PricesSettled()
 		s := m.Snapshot()
-		if pricesDone(&s) || (before && m.PricesSettled()) {
+		priced := pricesDone(&s) || (before && m.PricesSettled())
+		if priced && usageDone(&s) {
 			return s, ""
 		}
 		select {
 		case <-m.Changed():
 		case <-deadline.C:
-			return m.Snapshot(), "the prices (static or unknown ones shown)"
+			if s = m.Snapshot(); !priced {
+				return s, "the prices (static or unknown ones shown)"
+			}
+			return s, "the first usage sample (metrics.k8s.io)"
 		case <-ctx.Done():
 			return s, ""
 		}
 	}
+}
+
+// usageDone: usage is off, or the first node metrics poll answered, or it
+// failed and said why (a "usage: ..." note of internal/usage: not served,
+// forbidden, unavailable).
+func usageDone(s *cluster.Snapshot) bool {
+	if s.Usage == nil || !s.Usage.Polled.IsZero() {
+		return true
+	}
+	for _, n := range s.Notes {
+		if strings.HasPrefix(n, "usage: ") {
+			return true
+		}
+	}
+	return false
 }
 
 // pricesDone: nothing more to wait for (no nodes, pricing off, or every

@@ -39,6 +39,11 @@ func TestScriptOutputsOnTheDemo(t *testing.T) {
 				if d.APIVersion != output.APIVersion || !d.Synced || len(d.Nodes) != 1 || d.Summary.PricePerHour == nil || *d.Summary.PricePerHour != 0.04211 {
 					t.Errorf("document %s", s)
 				}
+				// The demo's first usage sample is in: the lone replica's
+				// 260m (its annotation).
+				if u := d.Summary.Usage; u == nil || u.Nodes != 1 || d.Nodes[0].Usage == nil || d.Nodes[0].Usage.Resources["cpu"].Used != 260 {
+					t.Errorf("usage in the document: %+v, node %+v", u, d.Nodes[0].Usage)
+				}
 				if args[1] == "ndjson" && strings.Count(s, "\n") != 1 {
 					t.Errorf("ndjson without --watch is one line: %q", s)
 				}
@@ -52,6 +57,23 @@ func TestScriptOutputsOnTheDemo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScriptWithoutUsage: --usage=false prints no usage (and does not wait
+// for any).
+func TestScriptWithoutUsage(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	if code := run([]string{"--demo", "--usage=false", "-o", "json"}, &out, &errb); code != 0 || errb.Len() > 0 {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	var d output.Document
+	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Summary.Usage != nil || len(d.Nodes) != 1 || d.Nodes[0].Usage != nil {
+		t.Errorf("usage with --usage=false: %s", out.String())
 	}
 }
 

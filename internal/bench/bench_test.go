@@ -220,6 +220,37 @@ func TestNodeViewFrameRow(t *testing.T) {
 	}
 }
 
+// The node metrics poll row: the protobuf poll plus the snapshot after it,
+// over the 15 s interval; the JSON figure beside; missed without results.
+func TestPollRow(t *testing.T) {
+	out := []byte(`goos: linux
+pkg: github.com/eksnodeviewer/eks-node-viewer/internal/usage
+    bench_test.go:140: 5000 nodes: JSON 4266 KiB, protobuf 3733 KiB per answer
+BenchmarkNodePoll/decode+apply/json-2         	      20	 150000000 ns/op	         1.000 %core@15s	70000000 B/op	  500000 allocs/op
+BenchmarkNodePoll/decode+apply/protobuf-2     	      20	  52000000 ns/op	         0.3467 %core@15s	40000000 B/op	  300000 allocs/op
+BenchmarkNodePoll/decode+apply/protobuf-2     	      20	  48000000 ns/op	         0.3200 %core@15s	40000000 B/op	  300000 allocs/op
+BenchmarkNodePoll/decode+apply/protobuf-2     	      20	  50000000 ns/op	         0.3333 %core@15s	40000000 B/op	  300000 allocs/op
+BenchmarkNodePoll/snapshot-after-poll-2       	     100	   7500000 ns/op	 3000000 B/op	   20000 allocs/op
+PASS
+ok  	github.com/eksnodeviewer/eks-node-viewer/internal/usage	30.1s`)
+	rb := renderBench{}
+	rb.collect(out)
+	r := rb.pollRow()
+	if want := "0.38% core (50 ms poll + 8 ms snapshot); JSON 1.05%"; r.ours != want || r.target != "<= 1% core" || r.result != "met" {
+		t.Errorf("row %+v, want %q, met", r, want)
+	}
+	if r, ok := findRow(rb.rows(), "node metrics poll @5,000 nodes"); !ok || r.result != "met" {
+		t.Errorf("the poll row is not in the render rows: %+v", rb.rows())
+	}
+	rb.poll["decode+apply/protobuf"] = benchLine{nsOp: 150e6}
+	if r := rb.pollRow(); r.result != "missed" {
+		t.Errorf("157.5 ms a poll is over 1%% of 15 s: %+v", r)
+	}
+	if r := (renderBench{}).pollRow(); r.result != "missed" || !strings.Contains(r.ours, "not measured") {
+		t.Errorf("no results: %+v", r)
+	}
+}
+
 func TestBaselineRow(t *testing.T) {
 	const metric = "  RSS after sync vs last release's 115 MB"
 	for _, tc := range []struct {

@@ -74,23 +74,28 @@ func medians(lines []benchLine) map[string]benchLine {
 	return out
 }
 
-// renderBench is the snapshot + render path at 500 and 5,000 nodes, and
-// the node view's frame.
+// renderBench is the snapshot + render path at 500 and 5,000 nodes, the
+// node view's frame, and one node metrics poll at 5,000 nodes.
 type renderBench struct {
 	snapshot, view map[int]benchLine // by node count
 	nodeView       benchLine         // zero: no result
+	// poll is internal/usage's BenchmarkNodePoll by sub-benchmark:
+	// "decode+apply/protobuf" (what the viewer asks for),
+	// "decode+apply/json", "snapshot-after-poll".
+	poll map[string]benchLine
 }
 
 // runRenderBench runs the snapshot benchmark of internal/cluster, the frame
 // benchmark of this package and the node view's of ui. A job that fails
 // does not stop the others: their results are kept and the errors joined.
 func runRenderBench(ctx context.Context, count int) (renderBench, error) {
-	rb := renderBench{snapshot: map[int]benchLine{}, view: map[int]benchLine{}}
+	rb := renderBench{snapshot: map[int]benchLine{}, view: map[int]benchLine{}, poll: map[string]benchLine{}}
 	var errs []error
 	for _, job := range []struct{ pkg, re string }{
 		{"./internal/cluster/", "^BenchmarkSnapshot$"},
 		{"./internal/bench/", "^BenchmarkView$"},
 		{"./ui/", "^BenchmarkNodeView$"},
+		{"./internal/usage/", "^BenchmarkNodePoll$"},
 	} {
 		cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", job.re, "-benchmem",
 			"-count", strconv.Itoa(count), job.pkg)
@@ -107,11 +112,19 @@ func runRenderBench(ctx context.Context, count int) (renderBench, error) {
 
 // collect files the medians of a go test -bench output under what they
 // measure: BenchmarkSnapshot/nodes=N and BenchmarkView/nodes=N by N,
-// BenchmarkNodeView alone; other benchmarks are ignored.
+// BenchmarkNodeView alone, BenchmarkNodePoll/* by sub-benchmark; other
+// benchmarks are ignored.
 func (rb *renderBench) collect(out []byte) {
 	for name, l := range medians(parseBench(out)) {
 		if name == "BenchmarkNodeView" {
 			rb.nodeView = l
+			continue
+		}
+		if sub, ok := strings.CutPrefix(name, "BenchmarkNodePoll/"); ok {
+			if rb.poll == nil {
+				rb.poll = map[string]benchLine{}
+			}
+			rb.poll[sub] = l
 			continue
 		}
 		base, param, ok := strings.Cut(name, "/nodes=")

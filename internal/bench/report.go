@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 )
 
 // Targets (issue 5), as ratios to the bare informer or absolute.
@@ -21,6 +23,10 @@ const (
 	targetFrame      = 5 * time.Millisecond
 	targetOpenNode   = 100 * time.Millisecond // p50, enter to the node's pods on screen
 	targetNodeFrame  = 2 * time.Millisecond   // a node view frame of 110 pods, strictly less
+	// targetPoll bounds one node metrics poll at 5,000 nodes (fetch,
+	// decode, apply and the snapshot it causes) as a share of one core
+	// over the default usage interval (issue 13).
+	targetPoll = 0.01
 	// targetRSSGrowth bounds the RSS after sync at baselineSize against
 	// rssBaseline: the per-node pod index may cost at most 20% more.
 	targetRSSGrowth = 1.2
@@ -190,7 +196,25 @@ func (rb renderBench) rows() []row {
 	}
 	rows = append(rows, row{"node-view frame (110 pods)", "-", shown, "-", "< 2 ms",
 		verdict(nv.nsOp > 0 && time.Duration(nv.nsOp) < targetNodeFrame)})
-	return rows
+	return append(rows, rb.pollRow())
+}
+
+// pollRow is one node metrics poll at 5,000 nodes (protobuf, as the viewer
+// asks) and the snapshot after it, as a share of one core over the default
+// usage interval; JSON's figure beside it.
+func (rb renderBench) pollRow() row {
+	const metric = "node metrics poll @5,000 nodes, per 15 s"
+	pb, snap := rb.poll["decode+apply/protobuf"], rb.poll["snapshot-after-poll"]
+	if pb.nsOp <= 0 || snap.nsOp <= 0 {
+		return row{metric, "-", "not measured (no BenchmarkNodePoll result)", "-", "<= 1% core", verdict(false)}
+	}
+	interval := float64(options.DefaultUsageInterval)
+	share := (pb.nsOp + snap.nsOp) / interval
+	shown := fmt.Sprintf("%.2f%% core (%.0f ms poll + %.0f ms snapshot)", 100*share, pb.nsOp/1e6, snap.nsOp/1e6)
+	if js := rb.poll["decode+apply/json"]; js.nsOp > 0 {
+		shown += fmt.Sprintf("; JSON %.2f%%", 100*(js.nsOp+snap.nsOp)/interval)
+	}
+	return row{metric, "-", shown, "-", "<= 1% core", verdict(share <= targetPoll)}
 }
 
 // machine describes where the figures come from.

@@ -221,3 +221,152 @@ func TestTimeSubstitutions(t *testing.T) {
 		t.Errorf("a later step: %q", got)
 	}
 }
+
+// TestLabUsage plays the lab with its usage sampled into the model through
+// the poller's setters: each node uses what its running pods' kwok
+// annotations say, the open node's pods get their samples (the first
+// replica above its 200m request), and samples keep coming.
+func TestLabUsage(t *testing.T) {
+	script, err := Parse(LabScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := New(script, 20, nil)
+	m := cluster.New(cluster.Options{
+		Selector:      labels.SelectorFromSet(labels.Set{"workload-type": "developers-workshop"}),
+		Resources:     []string{"cpu", "memory"},
+		Pricing:       Prices(),
+		UsageInterval: 15 * time.Second,
+	})
+	if err := d.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.Start(ctx, d.Kube, d.Dynamic)
+	<-m.Synced()
+	errc := make(chan error, 2)
+	go func() { errc <- d.Run(ctx) }()
+	go func() { errc <- d.RunUsage(ctx, m, 15*time.Second) }()
+	const lab = "i-0123456789abcdef0"
+	const first = "fastapi-deployment-6b5f9d7c4-p1"
+	waitFor := func(what string, q cluster.Query, cond func(cluster.Snapshot) bool) cluster.Snapshot {
+		t.Helper()
+		deadline := time.After(60 * time.Second)
+		for {
+			if s := m.SnapshotFor(q); cond(s) {
+				return s
+			}
+			select {
+			case err := <-errc:
+				t.Fatalf("demo stopped: %v", err)
+			case <-deadline:
+				t.Fatalf("timed out waiting for %s", what)
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+	// The first screen: the lab node runs the first replica alone, 260m and
+	// 180Mi by its annotations.
+	s := waitFor("the first sample", cluster.Query{}, func(s cluster.Snapshot) bool {
+		return s.Usage != nil && s.Usage.Nodes == 1 && len(s.Nodes) == 1 && s.Nodes[0].Pods == 1
+	})
+	n := s.Nodes[0]
+	if n.Name != lab || n.Used[0] != 260 || n.Used[1] != 180<<20*1000 || n.UsedAt.IsZero() || n.UsageStale {
+		t.Errorf("the lab node's sample: used %v at %v (stale %v)", n.Used, n.UsedAt, n.UsageStale)
+	}
+	if n.Used[0] <= n.Usage[0].Used {
+		t.Errorf("the lone replica should use more than it requests: %dm of %dm", n.Used[0], n.Usage[0].Used)
+	}
+	if p := s.Nodes[0].Price; s.Cost.Hourly != p.Hourly || s.Usage.Currency != "USD" || s.Usage.IdleHourly <= 0 {
+		t.Errorf("prices with usage: cost %v, usage %+v", s.Cost, s.Usage.UsageTotals)
+	}
+	// Opened, the node's pods get theirs: the first replica above its
+	// request.
+	s = waitFor("the open node's pod samples", cluster.Query{Node: lab}, func(s cluster.Snapshot) bool {
+		return s.Detail != nil && len(s.Detail.Pods) > 0 && s.Detail.Pods[0].Used != nil
+	})
+	for _, p := range s.Detail.Pods {
+		if p.Name == first && (p.Used[0] != 260 || p.Requests[0] != 200) {
+			t.Errorf("the first replica: uses %v, requests %v", p.Used, p.Requests)
+		}
+	}
+	// Scaled to 9: the lab node's eight pods, 260m + 7 x 35m.
+	s = waitFor("eight pods measured", cluster.Query{}, func(s cluster.Snapshot) bool {
+		for _, n := range s.Nodes {
+			if n.Name == lab && n.Pods == 8 && n.Used != nil && n.Used[0] == 260+7*35 {
+				return true
+			}
+		}
+		return false
+	})
+	at := s.Nodes[0].UsedAt
+	waitFor("a later sample", cluster.Query{}, func(s cluster.Snapshot) bool {
+		return len(s.Nodes) > 0 && s.Nodes[0].UsedAt.After(at)
+	})
+}
+
+func TestRunUsageNeedsAnInterval(t *testing.T) {
+	script, err := Parse(LabScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cluster.New(cluster.Options{UsageInterval: 15 * time.Second})
+	if err := New(script, 1, nil).RunUsage(context.Background(), m, 0); err == nil {
+		t.Error("an interval of 0 should be an error")
+	}
+}
+
+// Each running container uses its pod's annotations, kwok's defaults (1m,
+// 1Mi) without them or for one that is not a quantity; pods not running or
+// without a node use nothing; a node uses what its pods do, an empty one 0.
+func TestDemoPodUsage(t *testing.T) {
+	script, err := Parse([]byte(`
+setup:
+  - add: {apiVersion: v1, kind: Node, metadata: {name: n1}}
+  - add: {apiVersion: v1, kind: Node, metadata: {name: n2}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: two, namespace: a, annotations: {kwok.x-k8s.io/usage-cpu: 40m, kwok.x-k8s.io/usage-memory: 10Mi}},
+      spec: {nodeName: n1, containers: [{name: x}, {name: "y"}]}, status: {phase: Running}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: bad, namespace: a, annotations: {kwok.x-k8s.io/usage-cpu: lots}},
+      spec: {nodeName: n1, containers: [{name: x}]}, status: {phase: Running}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: waiting, namespace: a, annotations: {kwok.x-k8s.io/usage-cpu: "1"}},
+      spec: {nodeName: n1, containers: [{name: x}]}, status: {phase: Pending}}
+  - add: {apiVersion: v1, kind: Pod, metadata: {name: unbound, namespace: a}, spec: {containers: [{name: x}]}, status: {phase: Running}}
+loop:
+  - say: done
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(script, 1, nil)
+	if err := d.Setup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	pods, err := d.podUsage(at, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, p := range pods {
+		if p.node != "n1" || p.At != at || p.Window != 15*time.Second {
+			t.Errorf("%s: node %q at %v window %v", p.Name, p.node, p.At, p.Window)
+		}
+		got[p.Name] = [2]int64{p.CPU, p.Memory}
+	}
+	const mi = 1 << 20 * 1000
+	want := map[string][2]int64{"two": {80, 20 * mi}, "bad": {1, 1 * mi}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("pod samples %v, want %v", got, want)
+	}
+	nodes, err := d.nodeNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodeUsage(nodes, pods, at, 15*time.Second) {
+		w := map[string][2]int64{"n1": {81, 21 * mi}, "n2": {0, 0}}[n.Name]
+		if n.CPU != w[0] || n.Memory != w[1] || n.At != at {
+			t.Errorf("%s: %dm %d at %v, want %v", n.Name, n.CPU, n.Memory, n.At, w)
+		}
+	}
+}

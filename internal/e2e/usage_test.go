@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -84,18 +83,7 @@ func TestUsage(t *testing.T) {
 	if err := c.CreateLab(ctx); err != nil {
 		t.Fatalf("create the lab: %v", err)
 	}
-	hog := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Namespace: hogNS, Name: hogName, Annotations: map[string]string{
-			"kwok.x-k8s.io/usage-cpu": hogCPU, "kwok.x-k8s.io/usage-memory": hogMemory,
-		}},
-		Spec: corev1.PodSpec{
-			NodeSelector: map[string]string{"workload-type": "database"},
-			Tolerations:  []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
-			Containers: []corev1.Container{{Name: "hog", Image: "hog:1", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-				corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi"),
-			}}}},
-		},
-	}
+	hog := newHog()
 	if _, err := c.Client().CoreV1().Pods(hogNS).Create(ctx, hog, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -81,6 +81,9 @@ type Summary struct {
 	UnpricedNodes   int      `json:"unpricedNodes"`
 	EstimatedNodes  int      `json:"estimatedNodes"`
 	PricingDisabled bool     `json:"pricingDisabled"`
+	// Usage is what metrics.k8s.io says the shown nodes use; null when
+	// usage is off (--usage=false).
+	Usage *SummaryUsage `json:"usage"`
 }
 
 // Resource is one resource's requested and allocatable amounts, in base
@@ -147,6 +150,9 @@ type Node struct {
 	// then says why.
 	Price        *Price `json:"price"`
 	PriceUnknown string `json:"priceUnknown,omitempty"`
+	// Usage is the node's latest metrics.k8s.io sample; null without one
+	// (or with usage off).
+	Usage *NodeUsage `json:"usage"`
 }
 
 // Price is a node's hourly price and where it came from.
@@ -201,6 +207,7 @@ func summary(s *cluster.Snapshot) Summary {
 		Nodes:           len(s.Nodes),
 		Resources:       resources(s.Resources, s.Totals),
 		PricingDisabled: s.Cost.Disabled,
+		Usage:           summaryUsage(s),
 	}
 	if s.Cost.Disabled {
 		return sum
@@ -234,6 +241,7 @@ func node(s *cluster.Snapshot, n *cluster.Node) Node {
 		NodePool:     optional(n.NodePool),
 		Pods:         n.Pods,
 		Resources:    resources(s.Resources, n.Usage),
+		Usage:        nodeUsage(s, n),
 	}
 	if n.MaxPods > 0 {
 		out.MaxPods = &n.MaxPods
@@ -273,8 +281,8 @@ func state(n *cluster.Node) string {
 	return StateReady
 }
 
-// labelValue is extra label i of n: a computed label (node age, usage
-// percentage) as the screen shows it, or the node's label; ok is false
+// labelValue is extra label i of n: a computed label (node age, requested
+// or used percentage) as the screen shows it, or the node's label; ok is false
 // when there is none.
 func labelValue(s *cluster.Snapshot, n *cluster.Node, i int, key string) (string, bool) {
 	if key == cluster.LabelNodeAge {
@@ -282,6 +290,12 @@ func labelValue(s *cluster.Snapshot, n *cluster.Node, i int, key string) (string
 			return "", false
 		}
 		return age(s.Taken, n.Created), true
+	}
+	if _, ok := options.UsedLabelResource(key); ok {
+		if i >= len(n.LabelUsage) || n.LabelUsage[i].Allocatable <= 0 || n.Used == nil {
+			return "", false
+		}
+		return usedPercentText(n.LabelUsage[i].Fraction(), n.UsageStale), true
 	}
 	if _, ok := options.UsageLabelResource(key); ok {
 		if i >= len(n.LabelUsage) || n.LabelUsage[i].Allocatable <= 0 {

@@ -1,9 +1,11 @@
 package output
 
 import (
+	"strings"
 	"time"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
 )
 
@@ -106,5 +108,50 @@ func fixtureSnapshot() cluster.Snapshot {
 	s.Pods.Total++
 	s.Pods.Pending++
 	s.Pods.Unscheduled++
+	return s
+}
+
+// fixtureUsageSnapshot is fixtureSnapshot measured (usage on): most nodes
+// have a sample, one stale; the launching one and the hostile one have
+// none; spot-a's price is unknown, so it counts as unpriced; the used
+// labels are columns.
+func fixtureUsageSnapshot() cluster.Snapshot {
+	s := fixtureSnapshot()
+	s.ExtraLabels = []string{"team", options.LabelCPUUsed, options.LabelMemoryUsed}
+	u := &cluster.ClusterUsage{Interval: 15 * time.Second, Polled: fixtureNow.Add(-4 * time.Second)}
+	u.Used, u.Requested, u.Allocatable = make([]int64, 2), make([]int64, 2), make([]int64, 2)
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		n.LabelUsage = make([]cluster.Quantity, len(s.ExtraLabels))
+		if n.Launching || strings.HasPrefix(n.Name, "evil") {
+			continue
+		}
+		n.Used = []int64{int64(120 + 170*i), int64(i+1) * gib / 4}
+		n.UsedAt = fixtureNow.Add(-11 * time.Second)
+		if n.Name == "overridden" {
+			n.UsedAt, n.UsageStale = fixtureNow.Add(-3*time.Minute), true
+		}
+		n.LabelUsage[1] = cluster.Quantity{Used: n.Used[0], Allocatable: n.Usage[0].Allocatable}
+		n.LabelUsage[2] = cluster.Quantity{Used: n.Used[1], Allocatable: n.Usage[1].Allocatable}
+		shares, _ := cluster.NodeShares([]int64{n.Usage[0].Used, n.Usage[1].Used}, n.Used, []int64{n.Usage[0].Allocatable, n.Usage[1].Allocatable})
+		u.Nodes++
+		if n.UsageStale {
+			u.Stale++
+		}
+		for r := range 2 {
+			u.Used[r] += n.Used[r]
+			u.Requested[r] += n.Usage[r].Used
+			u.Allocatable[r] += n.Usage[r].Allocatable
+		}
+		if !n.Price.Known() {
+			u.Unpriced++
+			continue
+		}
+		n.IdleHourly, n.UnusedHourly = shares.Cost(n.Price.Hourly)
+		u.IdleHourly += n.IdleHourly
+		u.UnusedHourly += n.UnusedHourly
+		u.Currency = n.Price.Currency
+	}
+	s.Usage = u
 	return s
 }

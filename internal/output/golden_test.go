@@ -69,3 +69,22 @@ func TestGoldenFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenUsage writes the formats for fixtureUsageSnapshot: usage on,
+// with samples, a stale one, nodes without one, and the used labels.
+func TestGoldenUsage(t *testing.T) {
+	s := fixtureUsageSnapshot()
+	disabled := fixtureUsageSnapshot()
+	disabled.Cost = cluster.Cost{Disabled: true}
+	for name, snap := range map[string]*cluster.Snapshot{"": &s, "-disabled": &disabled} {
+		for _, f := range []Format{JSON, YAML, Table, Wide} {
+			t.Run(string(f)+name, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := Write(&buf, f, snap); err != nil {
+					t.Fatal(err)
+				}
+				golden.RequireEqual(t, buf.Bytes())
+			})
+		}
+	}
+}

@@ -22,7 +22,7 @@ var nasty = []string{
 // saturated quantities, unknown and huge prices, hostile strings.
 func randomSnapshot(r *rand.Rand) cluster.Snapshot {
 	allRes := []string{"cpu", "memory", "pods", "ephemeral-storage", "nvidia.com/gpu", "hugepages-2Mi"}
-	allLabels := []string{"topology.kubernetes.io/zone", cluster.LabelNodeAge, "eks-node-viewer/node-cpu-usage", "karpenter.sh/nodepool", "team"}
+	allLabels := []string{"topology.kubernetes.io/zone", cluster.LabelNodeAge, "eks-node-viewer/node-cpu-usage", "karpenter.sh/nodepool", "team", "eks-node-viewer/node-memory-used"}
 	s := cluster.Snapshot{
 		Taken:       randTime(r),
 		Synced:      r.IntN(4) > 0,
@@ -46,6 +46,9 @@ func randomSnapshot(r *rand.Rand) cluster.Snapshot {
 		s.Notes = append(s.Notes, randString(r))
 	}
 	s.Cost.Disabled = r.IntN(5) == 0
+	if r.IntN(2) == 0 {
+		s.Usage = randomUsage(r, len(s.Resources))
+	}
 	for i := range r.IntN(8) {
 		n := randomNode(r, i, &s)
 		if !n.Price.Known() {
@@ -86,6 +89,11 @@ func randomNode(r *rand.Rand, i int, s *cluster.Snapshot) cluster.Node {
 			n.Labels[l] = randString(r)
 		}
 	}
+	if s.Usage != nil && r.IntN(4) > 0 {
+		n.Used = randUsed(r, s.Resources)
+		n.UsedAt, n.UsageStale = randTime(r), r.IntN(3) == 0
+		n.IdleHourly, n.UnusedHourly = []float64{0, 0.0042, 1e-9, 1e307}[r.IntN(4)], []float64{0, 0.031, 5e306}[r.IntN(3)]
+	}
 	switch src := pricing.Source(r.IntN(5)); src {
 	case pricing.Unknown:
 		n.Price = pricing.Price{Reason: randString(r)}
@@ -94,6 +102,46 @@ func randomNode(r *rand.Rand, i int, s *cluster.Snapshot) cluster.Node {
 		n.Price = pricing.Price{Hourly: hourly, Currency: []string{"USD", "CNY"}[r.IntN(2)], Source: src, Reason: randString(r)}
 	}
 	return n
+}
+
+// randUsed is a node's or a sum's used values: cpu and memory measured
+// (edge values included), the others not.
+func randUsed(r *rand.Rand, resources []string) []int64 {
+	edge := []int64{0, 1, 999, 145, 3470786560000, math.MaxInt64}
+	out := make([]int64, len(resources))
+	for i, res := range resources {
+		switch {
+		case res != "cpu" && res != "memory":
+			out[i] = cluster.NotMeasured
+		case r.IntN(2) == 0:
+			out[i] = edge[r.IntN(len(edge))]
+		default:
+			out[i] = r.Int64N(1 << 50)
+		}
+	}
+	return out
+}
+
+// randomUsage is the cluster's usage, drawn at random.
+func randomUsage(r *rand.Rand, nres int) *cluster.ClusterUsage {
+	u := &cluster.ClusterUsage{Interval: time.Duration(10+r.IntN(50)) * time.Second, Polled: randTime(r)}
+	u.Nodes = r.IntN(6)
+	u.Stale, u.Unpriced = r.IntN(u.Nodes+1), r.IntN(u.Nodes+1)
+	if u.Nodes > 0 {
+		res := []string{"cpu", "memory", "pods", "nvidia.com/gpu"}
+		names := make([]string, nres)
+		for i := range names {
+			names[i] = res[r.IntN(len(res))]
+		}
+		u.Used = randUsed(r, names)
+		for _, q := range randQuantities(r, nres) {
+			u.Requested, u.Allocatable = append(u.Requested, q.Used), append(u.Allocatable, q.Allocatable)
+		}
+		if r.IntN(4) > 0 {
+			u.IdleHourly, u.UnusedHourly, u.Currency = r.Float64()*10, []float64{0, 1e308, 0.02}[r.IntN(3)], []string{"USD", "CNY"}[r.IntN(2)]
+		}
+	}
+	return u
 }
 
 func randQuantities(r *rand.Rand, n int) []cluster.Quantity {

@@ -136,6 +136,25 @@ func TestSchemaRandom(t *testing.T) {
 	}
 }
 
+// TestSchemaUsage validates the measured fixture in every format, and a
+// stream from the unmeasured fixture to it (every node changes).
+func TestSchemaUsage(t *testing.T) {
+	doc, change := schemas(t)
+	before, after := fixtureSnapshot(), fixtureUsageSnapshot()
+	checkAllFormats(t, doc, change, "usage fixture", &after)
+	var stream bytes.Buffer
+	st := NewStream(&stream)
+	for _, s := range []*cluster.Snapshot{&before, &after} {
+		if err := st.Write(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	types := validateStream(t, doc, change, "usage stream", stream.Bytes())
+	if !strings.Contains(strings.Join(types, " "), NodeChanged) || !strings.Contains(strings.Join(types, " "), SummaryChanged) {
+		t.Errorf("a stream into usage should change nodes and the summary: %v", types)
+	}
+}
+
 // TestSchemaRejects: the schema is strict enough to catch what matters
 // (an unknown price as 0, a missing or unknown field, a bad time).
 func TestSchemaRejects(t *testing.T) {
@@ -159,6 +178,9 @@ func TestSchemaRejects(t *testing.T) {
 		"wrong apiVersion":  func(m map[string]any) { m["apiVersion"] = "v2" },
 		"quantity as float": func(m map[string]any) { summaryCPU(m)["requested"] = 1.5 },
 		"bad quantity text": func(m map[string]any) { summaryCPU(m)["requestedQuantity"] = "1.8 cores" },
+		"usage missing":     func(m map[string]any) { delete(firstNode(m), "usage") },
+		"usage as a number": func(m map[string]any) { firstNode(m)["usage"] = 8 },
+		"summary usage bad": func(m map[string]any) { m["summary"].(map[string]any)["usage"] = map[string]any{"nodes": -1} },
 	} {
 		var m map[string]any
 		if err := json.Unmarshal(good, &m); err != nil {

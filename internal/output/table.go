@@ -28,10 +28,14 @@ func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
 	}
 	priced := !s.Cost.Disabled
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	usage := s.Usage != nil
 	header := []string{"NAME"}
 	for _, r := range s.Resources {
-		r = strings.ToUpper(termtext.Clean(r))
-		header = append(header, r, r+"%")
+		name := strings.ToUpper(termtext.Clean(r))
+		header = append(header, name, name+"%")
+		if usage && measured(r) {
+			header = append(header, name+"-USED")
+		}
 	}
 	header = append(header, "PODS", "TYPE", "CAPACITY")
 	if priced {
@@ -42,6 +46,9 @@ func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
 		header = append(header, "ZONE", "NODEPOOL")
 		if priced {
 			header = append(header, "PRICE SOURCE")
+			if usage {
+				header = append(header, "IDLE/H", "UNUSED/H")
+			}
 		}
 	}
 	for _, l := range labels {
@@ -63,6 +70,9 @@ func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
 				pct = percentText(q.Fraction())
 			}
 			row = append(row, ui.FormatPair(res, q), pct)
+			if usage && measured(res) {
+				row = append(row, usedCell(n, r))
+			}
 		}
 		row = append(row, podsText(n), cell(n.InstanceType), capacityText(n))
 		if priced {
@@ -73,6 +83,9 @@ func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
 			row = append(row, cell(n.Zone), cell(n.NodePool))
 			if priced {
 				row = append(row, n.Price.Source.String())
+				if usage {
+					row = append(row, idleCells(n)...)
+				}
 			}
 		}
 		for _, l := range labels {
@@ -120,6 +133,19 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// idleCells are a node's idle and reserved-unused cost per hour
+// ("$0.0042"), "-" without a sample or a price.
+func idleCells(n *cluster.Node) []string {
+	if n.Used == nil || !n.Price.Known() {
+		return []string{"-", "-"}
+	}
+	p := n.Price
+	p.Hourly, p.Source = n.IdleHourly, pricing.Live
+	idle := priceText(p)
+	p.Hourly = n.UnusedHourly
+	return []string{idle, priceText(p)}
 }
 
 // podsText is "8/17", or "8" when the node's pod capacity is unknown.
