@@ -83,12 +83,14 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 	live.Now = tickingClock(time.Now().Truncate(time.Second))
 	live.Pricing = demo.Prices()
 	live.Record = rec
+	live.UsageInterval = 10 * time.Second // the demo measures itself, in demo time
 	m := cluster.New(live)
 	ctx, cancel := context.WithCancel(context.Background())
 	d := demo.New(script, 80, func(s string) { m.SetNote("demo", s) })
 	m.Start(ctx, d.Kube, d.Dynamic)
 	demoDone := make(chan error, 1)
 	go func() { demoDone <- d.Run(ctx) }()
+	go func() { _ = d.RunUsage(ctx, m, m.UsageInterval()) }()
 	<-m.Synced()
 
 	type shot struct {
@@ -118,8 +120,12 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 	if err := rec.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if !up || !down {
-		t.Fatalf("the demo did not scale up and down in 4 s (up %v, down %v)", up, down)
+	used := false
+	for _, sh := range shots {
+		used = used || sh.s.Usage != nil && sh.s.Usage.Nodes > 0
+	}
+	if !up || !down || !used {
+		t.Fatalf("the demo did not scale up and down and measure its usage in 4 s (up %v, down %v, usage %v)", up, down, used)
 	}
 
 	size := file.Len()

@@ -111,6 +111,9 @@ func NewPlayer(rec *Recording, opts Options, po PlayerOptions) (*Player, error) 
 		opts.Pricing = p.prices
 	}
 	opts.Now = p.Now
+	if opts.UsageInterval == 0 {
+		opts.UsageInterval = rec.Header.Options.UsageInterval // the polls are in the records
+	}
 	p.opts = opts
 	p.pos, p.wall = p.start, p.wallNow()
 	p.reset()
@@ -249,6 +252,10 @@ func (p *Player) apply(c *Cluster, l *recLine) {
 		}
 	case opSample:
 		c.sample(time.Unix(0, l.n), int(l.count), l.hourly)
+	case opNodeUse:
+		c.setNodeUsage(time.UnixMilli(l.t), l.nodeUse)
+	case opPodUse:
+		c.setPodUsage(l.res, l.podUse)
 	case opStart:
 		c.started = time.Unix(0, l.n)
 		c.ledger.since = c.started

@@ -43,22 +43,24 @@ const (
 
 // Record ops.
 const (
-	opWatch  = "watch"
-	opInit   = "init"
-	opAdd    = "add"
-	opUpdate = "upd"
-	opDelete = "del"
-	opSync   = "sync"
-	opSkip   = "skip"
-	opStream = "stream"
-	opConn   = "conn"
-	opNote   = "note"
-	opPrice  = "price"
-	opPStat  = "pstat"
-	opTick   = "tick"
-	opStart  = "start"
-	opSample = "sample"
-	opEnd    = "end"
+	opWatch   = "watch"
+	opInit    = "init"
+	opAdd     = "add"
+	opUpdate  = "upd"
+	opDelete  = "del"
+	opSync    = "sync"
+	opSkip    = "skip"
+	opStream  = "stream"
+	opConn    = "conn"
+	opNote    = "note"
+	opPrice   = "price"
+	opPStat   = "pstat"
+	opTick    = "tick"
+	opStart   = "start"
+	opSample  = "sample"
+	opNodeUse = "nodeuse"
+	opPodUse  = "poduse"
+	opEnd     = "end"
 )
 
 // Header is a recording's first line.
@@ -84,6 +86,8 @@ type RecordedOptions struct {
 	Tracked []string `json:"tracked"`
 	Pricing bool     `json:"pricing"`
 	Demo    bool     `json:"demo,omitempty"`
+	// UsageInterval is how often usage was polled (0: usage off).
+	UsageInterval time.Duration `json:"usageInterval,omitempty"`
 }
 
 // RecordInfo is what the caller knows of a session that the model does not.
@@ -159,13 +163,14 @@ func (r *Recorder) attach(c *Cluster) {
 		Started: r.stamp(),
 		Program: r.info.Program,
 		Options: RecordedOptions{
-			Resources:   c.opts.Resources,
-			ExtraLabels: c.opts.ExtraLabels,
-			Selector:    c.opts.Selector.String(),
-			Sort:        sort,
-			Tracked:     c.res.names,
-			Pricing:     c.opts.Pricing != nil,
-			Demo:        r.info.Demo,
+			Resources:     c.opts.Resources,
+			ExtraLabels:   c.opts.ExtraLabels,
+			Selector:      c.opts.Selector.String(),
+			Sort:          sort,
+			Tracked:       c.res.names,
+			Pricing:       c.opts.Pricing != nil,
+			UsageInterval: c.opts.UsageInterval,
+			Demo:          r.info.Demo,
 		},
 	}
 	line, _ := json.Marshal(h)
@@ -280,6 +285,44 @@ func (r *Recorder) conn(resource string, conn connection) {
 func (r *Recorder) start(t time.Time) {
 	n := t.UnixNano()
 	r.put(opStart, func(c *codec) { c.i64(&n) })
+}
+
+// nodeUsage records a node metrics poll the model installed at at.
+func (r *Recorder) nodeUsage(at time.Time, nodes []NodeUsage) {
+	r.putAt(at, opNodeUse, func(c *codec) { nodeUsageFields(c, &nodes) })
+}
+
+// podUsage records the open node's pod metrics poll.
+func (r *Recorder) podUsage(at time.Time, node string, pods []PodUsage) {
+	r.putAt(at, opPodUse, func(c *codec) {
+		c.str(&node)
+		podUsageFields(c, &pods)
+	})
+}
+
+func nodeUsageFields(c *codec, nodes *[]NodeUsage) {
+	list(c, nodes, func(n *NodeUsage) {
+		c.nested(func() {
+			c.str(&n.Name)
+			c.time(&n.At)
+			intOf(c, &n.Window)
+			c.i64(&n.CPU)
+			c.i64(&n.Memory)
+		})
+	})
+}
+
+func podUsageFields(c *codec, pods *[]PodUsage) {
+	list(c, pods, func(p *PodUsage) {
+		c.nested(func() {
+			c.istr(&p.Namespace)
+			c.str(&p.Name)
+			c.time(&p.At)
+			intOf(c, &p.Window)
+			c.i64(&p.CPU)
+			c.i64(&p.Memory)
+		})
+	})
 }
 
 // sample records a point of the summary's history, taken at now.

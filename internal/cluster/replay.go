@@ -144,7 +144,10 @@ type recLine struct {
 	// count and hourly are a history sample's.
 	count  int64
 	hourly float64
-	desc   pricing.Node
+	// nodeUse and podUse are usage polls (podUse of node res).
+	nodeUse []NodeUsage
+	podUse  []PodUsage
+	desc    pricing.Node
 	// price is a price answer (a pointer keeps the common lines small).
 	price *pricing.Price
 }
@@ -217,6 +220,11 @@ func (d *decoder) decode(line []byte) (l recLine, skip bool, err error) {
 		c.i64(&l.n)
 	case opStart:
 		c.i64(&l.n)
+	case opNodeUse:
+		nodeUsageFields(&c, &l.nodeUse)
+	case opPodUse:
+		c.str(&l.res)
+		podUsageFields(&c, &l.podUse)
 	case opSample:
 		c.i64(&l.n)
 		c.i64(&l.count)

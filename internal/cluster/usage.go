@@ -237,8 +237,23 @@ func (c *Cluster) SetNodeUsage(nodes []NodeUsage) {
 		c.mu.Unlock()
 		return
 	}
+	at := c.opts.Now()
+	if c.opts.Record != nil {
+		at = at.Truncate(time.Millisecond) // as the recording has it
+		c.opts.Record.nodeUsage(at, nodes)
+	}
+	changed := c.setNodeUsage(at, nodes)
+	c.mu.Unlock()
+	if changed {
+		c.Notify()
+	}
+}
+
+// setNodeUsage installs a node poll taken at at (under c.mu); it reports
+// whether a row changed.
+func (c *Cluster) setNodeUsage(at time.Time, nodes []NodeUsage) bool {
 	changed := c.usage.polled.IsZero()
-	c.usage.polled = c.opts.Now()
+	c.usage.polled = at
 	for i := range nodes {
 		s := &nodes[i]
 		e := c.nodes[s.Name]
@@ -254,10 +269,7 @@ func (c *Cluster) SetNodeUsage(nodes []NodeUsage) {
 		// Rows say fresh for samples fresh at the last Snapshot's clock.
 		c.usage.deadline = c.nextStale(c.usage.now)
 	}
-	c.mu.Unlock()
-	if changed {
-		c.Notify()
-	}
+	return changed
 }
 
 // nextStale is the last moment at which the first of the node samples
@@ -412,11 +424,23 @@ func (c *Cluster) UsageTarget() UsageTarget {
 // open node.
 func (c *Cluster) SetPodUsage(node string, pods []PodUsage) {
 	c.mu.Lock()
+	if c.usage.on && node != "" {
+		c.opts.Record.podUsage(c.opts.Now(), node, pods)
+	}
+	changed := c.setPodUsage(node, pods)
+	c.mu.Unlock()
+	if changed {
+		c.Notify()
+	}
+}
+
+// setPodUsage installs node's pod poll (under c.mu), unless node is not the
+// open node; it reports whether it did.
+func (c *Cluster) setPodUsage(node string, pods []PodUsage) bool {
 	u := &c.usage
 	e := c.nodes[node]
 	if !u.on || node == "" || node != u.open || e == nil {
-		c.mu.Unlock()
-		return
+		return false
 	}
 	u.pods = make(map[podKey]PodUsage, len(e.podSet))
 	for _, p := range pods {
@@ -424,8 +448,7 @@ func (c *Cluster) SetPodUsage(node string, pods []PodUsage) {
 			u.pods[q.key()] = p
 		}
 	}
-	c.mu.Unlock()
-	c.Notify()
+	return true
 }
 
 // withPodUsage adds the pod's sample to its snapshot record (detail).
