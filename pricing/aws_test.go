@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eksnodeviewer/eks-node-viewer/internal/syncbuf"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -623,23 +625,6 @@ func BenchmarkAWSNodePrice(b *testing.B) {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // The TUI owns the terminal: nothing, not even the SDK's own warnings (an
 // IMDS that refuses tokens makes it warn), may reach stdout or stderr.
 func TestAWSNeverWritesToTerminal(t *testing.T) {
@@ -663,7 +648,7 @@ func TestAWSNeverWritesToTerminal(t *testing.T) {
 	os.Stdout, os.Stderr = out, out
 	defer func() { os.Stdout, os.Stderr = stdout, stderr }()
 
-	var logged lockedBuffer
+	var logged syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	p, err := NewAWS(ctx, AWSOptions{
 		PricingEndpoint: srv.URL,

@@ -81,14 +81,9 @@ func TestUsageOnScreen(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		at := map[string]time.Time{}
-		for _, nm := range before.Items {
-			at[nm.Name] = nm.Timestamp.Time
-		}
-		for _, nm := range after.Items {
-			if !at[nm.Name].Equal(nm.Timestamp.Time) {
-				return fmt.Errorf("%s sampled again while the viewer ran", nm.Name)
-			}
+		at, err := sameSamples(before, after, "the viewer")
+		if err != nil {
+			return err
 		}
 		var d output.Document
 		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {

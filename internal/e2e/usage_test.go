@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/clientcmd"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 	typedmetrics "k8s.io/metrics/pkg/client/clientset/versioned/typed/metrics/v1beta1"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
@@ -256,14 +257,9 @@ func compareKubectlTop(t *testing.T, ctx context.Context, kubeconfig string, m *
 		if err != nil {
 			return err
 		}
-		at := map[string]time.Time{}
-		for _, nm := range before.Items {
-			at[nm.Name] = nm.Timestamp.Time
-		}
-		for _, nm := range after.Items {
-			if !at[nm.Name].Equal(nm.Timestamp.Time) {
-				return fmt.Errorf("%s sampled again while kubectl ran", nm.Name)
-			}
+		at, err := sameSamples(before, after, "kubectl")
+		if err != nil {
+			return err
 		}
 		s := m.Snapshot()
 		lines = 0
@@ -289,4 +285,20 @@ func compareKubectlTop(t *testing.T, ctx context.Context, kubeconfig string, m *
 		return nil
 	})
 	t.Logf("kubectl top nodes = the model for %d nodes", lines)
+}
+
+// sameSamples fails when a node was sampled again between two lists of
+// node metrics (while who ran): their figures are then not comparable. It
+// returns each node's sample time.
+func sameSamples(before, after *metricsv1beta1.NodeMetricsList, who string) (map[string]time.Time, error) {
+	at := map[string]time.Time{}
+	for _, nm := range before.Items {
+		at[nm.Name] = nm.Timestamp.Time
+	}
+	for _, nm := range after.Items {
+		if !at[nm.Name].Equal(nm.Timestamp.Time) {
+			return nil, fmt.Errorf("%s sampled again while %s ran", nm.Name, who)
+		}
+	}
+	return at, nil
 }
