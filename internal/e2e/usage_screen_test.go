@@ -81,7 +81,7 @@ func TestUsageOnScreen(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		at, err := sameSamples(before, after, "the viewer")
+		_, err = sameSamples(before, after, "the viewer")
 		if err != nil {
 			return err
 		}
