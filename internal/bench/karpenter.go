@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -30,6 +31,19 @@ var nodePools = []string{"default", "batch", "system"}
 func poolOf(i int) string { return nodePools[i%len(nodePools)] }
 
 func claimName(i int) string { return fmt.Sprintf("%s-%06d", poolOf(i), i) }
+
+// loadKarpenterSide installs the CRDs and creates the NodePools and
+// NodeClaims of s.
+func loadKarpenterSide(ctx context.Context, c *harness.Cluster, s size) error {
+	if err := installKarpenter(ctx, c); err != nil {
+		return err
+	}
+	dyn, err := c.Dynamic()
+	if err != nil {
+		return err
+	}
+	return loadKarpenter(ctx, dyn, s, os.Stderr)
+}
 
 // installKarpenter installs the NodePool and NodeClaim CRDs from the
 // Karpenter module the test bed builds.

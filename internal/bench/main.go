@@ -240,18 +240,13 @@ func measureSize(ctx context.Context, cfg config, s size) *sizeResult {
 			fill = restore
 			_ = (&churner{kube: kube}).cleanup(ctx)
 		}
-		if err := installKarpenter(ctx, c); err != nil {
-			return err
-		}
 		if err := fill(ctx, kube, s, os.Stderr); err != nil {
 			return err
 		}
-		dyn, err := c.Dynamic()
-		if err != nil {
-			return err
-		}
-		if err := loadKarpenter(ctx, dyn, s, os.Stderr); err != nil {
-			return err
+		if cfg.reuse == "" { // a reused cluster has them from its first run
+			if err := loadKarpenterSide(ctx, c, s); err != nil {
+				return err
+			}
 		}
 		r.load = time.Since(t0)
 		if n, err := countNodes(ctx, kube); err != nil || n != s.nodes {
