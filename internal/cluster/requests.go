@@ -48,9 +48,11 @@ func (r resources) fastRequests(pod *corev1.Pod) ([]int64, bool) {
 		return nil, false
 	}
 	n := len(r.names)
-	// One allocation for every vector below: three per view, the view
-	// values, the result and the overhead.
-	buf := make([]int64, (4*views+2)*n)
+	// One allocation for the scratch vectors below (three per view, the
+	// view values and the overhead), garbage once the result is made; the
+	// result is its own small slice, since the pod's record keeps it (a
+	// slice of the scratch would keep all of it: 14 vectors a pod).
+	buf := make([]int64, (4*views+1)*n)
 	vec := func() []int64 { v := buf[:n:n]; buf = buf[n:]; return v }
 	var agg [views]aggregate
 	for v := range agg {
@@ -125,7 +127,7 @@ func (r resources) fastRequests(pod *corev1.Pod) ([]int64, bool) {
 		}
 	}
 
-	out := vec()
+	out := make([]int64, n)
 	for k := range out {
 		for v := range agg {
 			out[k] = max(out[k], agg[v].sum[k], agg[v].initMax[k])
