@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,8 +93,16 @@ func TestOutput(t *testing.T) {
 		if len(lines) != 2 || !strings.HasPrefix(lines[0], "NAME ") || !strings.HasPrefix(lines[1], harness.LabNode+" ") {
 			t.Errorf("--once printed %q, want the lab node's table", r.stdout)
 		}
-		if f := strings.Fields(lines[len(lines)-1]); len(f) < 8 || f[4] != "t3a.medium" || f[6] != "$0.0376" || f[7] != "Ready" {
-			t.Errorf("the lab node's line %q", lines[len(lines)-1])
+		// Columns by the header's names (a CPU-USED column comes with usage).
+		head, f := strings.Fields(lines[0]), strings.Fields(lines[len(lines)-1])
+		cell := func(name string) string {
+			if i := slices.Index(head, name); i >= 0 && i < len(f) {
+				return f[i]
+			}
+			return ""
+		}
+		if cell("TYPE") != "t3a.medium" || cell("PRICE") != "$0.0376" || cell("STATE") != "Ready" {
+			t.Errorf("the lab node's line %q (header %q)", lines[len(lines)-1], lines[0])
 		}
 		t.Logf("--once: exit 0 after %s", time.Since(start).Round(10*time.Millisecond))
 	})
