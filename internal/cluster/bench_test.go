@@ -66,23 +66,7 @@ func BenchmarkSnapshot(b *testing.B) {
 			if s := c.Snapshot(); len(s.Nodes) != nodes || s.Pods.Total != 20*nodes {
 				b.Fatalf("snapshot has %d nodes, %d pods", len(s.Nodes), s.Pods.Total)
 			}
-			burst := make([]*podObj, 10)
-			for i := range burst {
-				p := pod("team-x", fmt.Sprintf("burst-%d", i), bigNodeName(i*nodes/len(burst)), "250m", corev1.PodRunning)
-				obj, _ := c.res.transformPod(p)
-				burst[i] = obj.(*podObj)
-			}
-			sign := 1
-			b.ReportAllocs()
-			for b.Loop() {
-				c.mu.Lock()
-				for _, p := range burst {
-					c.podDelta(p, sign)
-				}
-				c.mu.Unlock()
-				sign = -sign
-				_ = c.Snapshot()
-			}
+			burstThenSnapshot(b, c, nodes, Query{})
 		})
 	}
 }
@@ -152,9 +136,15 @@ func BenchmarkSnapshotKarpenter(b *testing.B) {
 	if s := c.SnapshotFor(q); len(s.Nodes) != 5000 || s.Nodes[0].Disruption.Blocked == nil || len(s.NodePools) != 2 {
 		b.Fatalf("snapshot: %d nodes, %d pools", len(s.Nodes), len(s.NodePools))
 	}
+	burstThenSnapshot(b, c, 5000, q)
+}
+
+// burstThenSnapshot times a settled change burst: ten pods come and go on
+// ten nodes spread over the cluster's nodes, then one snapshot for q.
+func burstThenSnapshot(b *testing.B, c *Cluster, nodes int, q Query) {
 	burst := make([]*podObj, 10)
 	for i := range burst {
-		p := pod("team-x", fmt.Sprintf("burst-%d", i), bigNodeName(i*500), "250m", corev1.PodRunning)
+		p := pod("team-x", fmt.Sprintf("burst-%d", i), bigNodeName(i*nodes/len(burst)), "250m", corev1.PodRunning)
 		obj, _ := c.res.transformPod(p)
 		burst[i] = obj.(*podObj)
 	}
