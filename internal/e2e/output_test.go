@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +21,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/eksnodeviewer/eks-node-viewer/internal/awsfake"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/e2e/harness"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/output"
@@ -359,15 +357,7 @@ func (w *watchRun) wait(t *testing.T, limit time.Duration) int {
 // its reason, the sum a lower bound.
 func TestOutputLivePrices(t *testing.T) {
 	c := startCluster(t, harness.SizeAPIServer)
-	root, err := harness.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	aws := awsfake.New()
-	defer aws.Close()
-	if err := aws.LoadDir(filepath.Join(root, "testdata", "aws")); err != nil {
-		t.Fatal(err)
-	}
+	aws := startAWS(t)
 	ctx := context.Background()
 	for _, n := range []struct {
 		name, typ, capacity, zone string

@@ -22,15 +22,7 @@ import (
 // live prices off the screen.
 func TestLivePricesOnScreen(t *testing.T) {
 	c := startCluster(t, harness.SizeAPIServer)
-	root, err := harness.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	aws := awsfake.New()
-	defer aws.Close()
-	if err := aws.LoadDir(filepath.Join(root, "testdata", "aws")); err != nil {
-		t.Fatal(err)
-	}
+	aws := startAWS(t)
 
 	ctx := context.Background()
 	node := func(name, instanceType, capacity, zone string, auto bool) {
@@ -76,4 +68,20 @@ func TestLivePricesOnScreen(t *testing.T) {
 		t.Errorf("the viewer did not call the fake AWS: %d GetProducts, %d DescribeSpotPriceHistory",
 			len(aws.CallsTo("GetProducts")), len(aws.CallsTo("DescribeSpotPriceHistory")))
 	}
+}
+
+// startAWS serves the recorded AWS answers of testdata/aws on a local
+// server speaking the Pricing and EC2 protocols, until the test ends.
+func startAWS(t *testing.T) *awsfake.Server {
+	t.Helper()
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	aws := awsfake.New()
+	t.Cleanup(aws.Close)
+	if err := aws.LoadDir(filepath.Join(root, "testdata", "aws")); err != nil {
+		t.Fatal(err)
+	}
+	return aws
 }
