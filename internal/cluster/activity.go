@@ -204,7 +204,7 @@ func (c *Cluster) concerns(ref objRef) bool {
 // beforeStart reports whether t is from before the viewer started. The API
 // stamps objects and events to the second: one stamped in the second the
 // viewer started counts as after.
-func (c *Cluster) beforeStart(t time.Time) bool { return t.Before(c.started.Truncate(time.Second)) }
+func (c *Cluster) beforeStart(t time.Time) bool { return secondBefore(t, c.started) }
 
 func (c *Cluster) poolConcerned(name string) bool {
 	return c.opts.Selector.Empty() || c.poolShown[name] > 0

@@ -536,6 +536,28 @@ func TestDisruptionOfANode(t *testing.T) {
 	}
 }
 
+// An event is stamped to the second: a DisruptionBlocked said in the same
+// second the node was created (created 12:00:00.7, said 12:00:00) is about
+// this node; one from the second before is about an earlier one.
+func TestBlockedInTheNodesOwnSecond(t *testing.T) {
+	e, clk := startKarpenter(t, Options{}, nil)
+	created := clk.Now().Truncate(time.Second).Add(700 * time.Millisecond)
+	for _, name := range []string{"i-same", "i-older"} {
+		if _, err := e.kube.CoreV1().Nodes().Create(ctx, node(name, "2", created, "karpenter.sh/nodepool", "default"), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.createEvent(kevent("same", "DisruptionBlocked", on("Node", "", "i-same"), "Cannot disrupt Node: state node is nominated for a pending pod", created.Truncate(time.Second)))
+	e.createEvent(kevent("older", "DisruptionBlocked", on("Node", "", "i-older"), "Cannot disrupt Node: state node is nominated for a pending pod", created.Truncate(time.Second).Add(-time.Second)))
+	s := e.waitQ(Query{Activity: true}, "the same second's word", func(s Snapshot) bool {
+		n := e.node("i-same")(s)
+		return n != nil && n.Disruption.Blocked != nil && countLines(s.Activity, ActBlocked) >= 1
+	})
+	if n := e.node("i-older")(s); n == nil || n.Disruption.Blocked != nil {
+		t.Errorf("a word from the second before the node: %+v", n)
+	}
+}
+
 // TestPendingPodsExplained: what the scheduler and Karpenter said, and old
 // events that are no longer news.
 func TestPendingPodsExplained(t *testing.T) {

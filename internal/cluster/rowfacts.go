@@ -32,7 +32,7 @@ func (c *Cluster) explain(row *Node, e *nodeEntry, ce *claimEntry, now time.Time
 		cl := ce.obj
 		cf = ce.facts
 		row.Lifecycle = cl.life
-		if cf != nil && cf.problem != nil && !cf.problem.Time.Before(cl.created) {
+		if cf != nil && cf.problem != nil && !secondBefore(cf.problem.Time, cl.created) {
 			l := *cl.life
 			l.Problem = cf.problem
 			row.Lifecycle = &l
@@ -57,11 +57,16 @@ func (c *Cluster) explain(row *Node, e *nodeEntry, ce *claimEntry, now time.Time
 	}
 	// A word from before this node existed, or from before Karpenter
 	// committed to disrupting it, is about another state.
-	if blocked != nil && !blocked.Time.Before(row.Created) && (committed.IsZero() || !blocked.Time.Before(committed)) {
+	if blocked != nil && !secondBefore(blocked.Time, row.Created) && (committed.IsZero() || !secondBefore(blocked.Time, committed)) {
 		d.Blocked = blocked
 	}
 	row.Nominated = nominatedTo(nf, cf)
 }
+
+// secondBefore reports whether an event's time t is before ref. Events
+// carry whole seconds (firstTimestamp, lastTimestamp), so an event of
+// ref's own second counts as after it.
+func secondBefore(t, ref time.Time) bool { return t.Before(ref.Truncate(time.Second)) }
 
 // blockingPods names the node's pods whose do-not-disrupt holds at now.
 func blockingPods(e *nodeEntry, now time.Time) []string {

@@ -239,7 +239,8 @@ func (c *Cluster) apply(st Step, i int) error {
 		meta, _ := obj.(metav1.Object)
 		if st.Add != nil {
 			if created := meta.GetCreationTimestamp(); created.IsZero() {
-				meta.SetCreationTimestamp(metav1.NewTime(c.now()))
+				// Whole seconds, as an API server stamps them.
+				meta.SetCreationTimestamp(metav1.NewTime(c.now().Truncate(time.Second)))
 			}
 			return c.tracker(k).Create(k.gvr, obj, meta.GetNamespace())
 		}
