@@ -15,8 +15,8 @@ const gi = 1 << 30 * 1000 // one GiB in milli-units
 
 func cpu(used, alloc int64) cluster.Quantity { return cluster.Quantity{Used: used, Allocatable: alloc} }
 
-func autoNode(name string, used int64, pods int) cluster.Node {
-	return cluster.Node{
+func autoNode(name string, used int64, pods int) *cluster.Node {
+	return &cluster.Node{
 		Name:         name,
 		Created:      testNow.Add(-3 * time.Hour),
 		InstanceType: "t3a.medium",
@@ -39,7 +39,7 @@ func labSnapshot() cluster.Snapshot {
 		Taken:     testNow,
 		Synced:    true,
 		Resources: []string{"cpu"},
-		Nodes: []cluster.Node{
+		Nodes: []*cluster.Node{
 			autoNode("i-0123456789abcdef0", 1600, 8),
 			autoNode("i-0123456789abcdef2", 200, 1),
 		},
@@ -83,14 +83,14 @@ func bigSnapshot(n int) cluster.Snapshot {
 		s.Pods.Total += nd.Pods
 		s.Pods.Running += nd.Pods
 		s.Pods.Bound += nd.Pods
-		s.Nodes = append(s.Nodes, nd)
+		s.Nodes = append(s.Nodes, &nd)
 	}
 	s.Totals = tot[:]
 	return s
 }
 
-func node(name string, mutate func(*cluster.Node)) cluster.Node {
-	n := cluster.Node{
+func node(name string, mutate func(*cluster.Node)) *cluster.Node {
+	n := &cluster.Node{
 		Name:         name,
 		Created:      testNow.Add(-26 * time.Hour),
 		InstanceType: "m5.large",
@@ -102,7 +102,7 @@ func node(name string, mutate func(*cluster.Node)) cluster.Node {
 		Usage:        []cluster.Quantity{cpu(950, 1930)},
 	}
 	if mutate != nil {
-		mutate(&n)
+		mutate(n)
 	}
 	return n
 }
@@ -141,7 +141,7 @@ func resourcesSnapshot() cluster.Snapshot {
 	return totals(cluster.Snapshot{
 		Taken: testNow, Synced: true,
 		Resources: []string{"cpu", "memory", "pods", "nvidia.com/gpu"},
-		Nodes: []cluster.Node{
+		Nodes: []*cluster.Node{
 			node("ip-192-168-10-1.us-west-2.compute.internal", func(n *cluster.Node) {
 				n.InstanceType, n.Price.Hourly, n.Pods, n.MaxPods = "g4dn.2xlarge", 0.752, 31, 58
 				n.Usage = usage(7500, 25*gi, 31, 4)
@@ -175,7 +175,7 @@ func pricesSnapshot() cluster.Snapshot {
 	s := cluster.Snapshot{
 		Taken: testNow, Synced: true,
 		Resources: []string{"cpu"},
-		Nodes: []cluster.Node{
+		Nodes: []*cluster.Node{
 			node("live", func(n *cluster.Node) { n.InstanceType, n.Price.Hourly = "p5.48xlarge", 98.32 }),
 			node("estimate", func(n *cluster.Node) {
 				n.Price.Source, n.Price.Reason = pricing.Estimate, "us-east-1 list price"
@@ -195,7 +195,7 @@ func statesSnapshot() cluster.Snapshot {
 	return totals(cluster.Snapshot{
 		Taken: testNow, Synced: true,
 		Resources: []string{"cpu"},
-		Nodes: []cluster.Node{
+		Nodes: []*cluster.Node{
 			node("ready", nil),
 			node("cordoned", func(n *cluster.Node) { n.Cordoned = true }),
 			node("deleting", func(n *cluster.Node) { n.Deleting = true }),
@@ -272,7 +272,7 @@ func lifecycle(created time.Time, done int, reason string) *cluster.Lifecycle {
 	return l
 }
 
-func karpenterNodes() []cluster.Node {
+func karpenterNodes() []*cluster.Node {
 	price := pricing.Price{Hourly: labHourly, Currency: "USD", Source: pricing.Live}
 	kept := autoNode("i-0123456789abcdef0", 1600, 8)
 	kept.Price, kept.NodeClaim = price, "general-purpose-abcde"
@@ -310,7 +310,7 @@ func karpenterNodes() []cluster.Node {
 	group := node("ip-10-0-1-5.ec2.internal", func(n *cluster.Node) {
 		n.Labels = map[string]string{"eks.amazonaws.com/nodegroup": "ng-1"}
 	})
-	return []cluster.Node{kept, going, initializing, registering, failed, pinned, group}
+	return []*cluster.Node{kept, going, initializing, registering, failed, pinned, group}
 }
 
 // karpenterActivity is the session's timeline up to testNow.

@@ -214,7 +214,7 @@ func TestPoolFilter(t *testing.T) {
 	}{{poolFilter{kindNodePool, "general-purpose"}, 5}, {poolFilter{kindNodePool, "system"}, 1}, {poolFilter{kindNodeGroup, "ng-1"}, 1}, {poolFilter{}, 0}} {
 		n := 0
 		for i := range nodes {
-			if tc.pool.has(&nodes[i]) {
+			if tc.pool.has(nodes[i]) {
 				n++
 			}
 		}
@@ -223,7 +223,7 @@ func TestPoolFilter(t *testing.T) {
 		}
 	}
 	bare := node("bare", nil)
-	if !(poolFilter{}).has(&bare) {
+	if !(poolFilter{}).has(bare) {
 		t.Error("a node in no group is not in the group of none")
 	}
 }
@@ -386,7 +386,7 @@ func TestPodSummaryFits(t *testing.T) {
 func karpenterModel(t *testing.T) (Model, *fakeSource) {
 	t.Helper()
 	s := karpenterAll()
-	s.Detail = &cluster.NodeDetail{Node: s.Nodes[3]} // the node view's, whichever it asks for
+	s.Detail = &cluster.NodeDetail{Node: *s.Nodes[3]} // the node view's, whichever it asks for
 	src := newFakeSource(s)
 	m := New(src, Options{NoColor: true})
 	m.clock = func() time.Time { return testNow }
@@ -587,15 +587,15 @@ func TestReadyTextWithoutConditions(t *testing.T) {
 	})
 	initializing := node("i-0def", func(n *cluster.Node) { n.Lifecycle = lifecycle(testNow.Add(-8*time.Second), 2, "NodeNotReady") })
 	for _, tc := range []struct {
-		n    cluster.Node
+		n    *cluster.Node
 		want string
 	}{{ready, "Ready"}, {launching, "Launching/7s"}, {initializing, "Initializing/8s"}} {
-		if got := readyText(&tc.n, testNow, false); got != tc.want {
+		if got := readyText(tc.n, testNow, false); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.n.Name, got, tc.want)
 		}
 	}
 	c := viewCommon(nil, false, 200, viewBodyHeight)
-	snap := detailSnapshot("i-0abc", []string{"cpu"}, &cluster.NodeDetail{Node: ready})
+	snap := detailSnapshot("i-0abc", []string{"cpu"}, &cluster.NodeDetail{Node: *ready})
 	if out := viewFeed(newNodeView("i-0abc"), c, snap).render(c, 200, viewBodyHeight); strings.Contains(out, "launching") || !strings.Contains(out, "Ready") {
 		t.Errorf("node view of a silent NodeClaim:\n%s", out)
 	}
@@ -616,10 +616,10 @@ func TestStatusCell(t *testing.T) {
 		{func(n *cluster.Node) { n.Disruption.Reason = "Drift\x1b[2Jed" }, "Disrupting: Drift?ed", "Disrupting"},
 	} {
 		n := node("n", tc.mutate)
-		if got := statusCell(&n, false); got != tc.full {
+		if got := statusCell(n, false); got != tc.full {
 			t.Errorf("%+v: %q, want %q", n.Disruption, got, tc.full)
 		}
-		if got := statusCell(&n, true); got != tc.compact {
+		if got := statusCell(n, true); got != tc.compact {
 			t.Errorf("%+v compact: %q, want %q", n.Disruption, got, tc.compact)
 		}
 	}

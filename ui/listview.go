@@ -164,7 +164,7 @@ func (v *listView) refilter(s *cluster.Snapshot, toFirst bool) {
 	v.rows = v.rows[:0]
 	at := -1
 	for i := range s.Nodes {
-		n := &s.Nodes[i]
+		n := s.Nodes[i]
 		if (text != "" && !matches(n, text)) || (v.pool != nil && !v.pool.has(n)) {
 			continue
 		}
@@ -237,7 +237,7 @@ func (v *listView) render(c *common, width, height int) string {
 	end := min(start+l.perPage, len(v.rows))
 	switch {
 	case start < end:
-		nodes := make([]cluster.Node, 0, end-start)
+		nodes := make([]*cluster.Node, 0, end-start)
 		for _, i := range v.rows[start:end] {
 			nodes = append(nodes, s.Nodes[i])
 		}

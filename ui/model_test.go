@@ -138,7 +138,7 @@ func TestCursorFollowsItsNode(t *testing.T) {
 	}
 	// Re-sorted: reversed, plus a new node on top.
 	resorted := s
-	resorted.Nodes = append([]cluster.Node{node("new-node", nil)}, reversed(s.Nodes)...)
+	resorted.Nodes = append([]*cluster.Node{node("new-node", nil)}, reversed(s.Nodes)...)
 	m = run(t, m, snapshotMsg{snap: resorted})
 	if l := m.list(); l.selected != name || resorted.Nodes[l.rows[l.cursor]].Name != name {
 		t.Fatalf("after a re-sort the cursor is on %q, want %q", l.selected, name)
@@ -146,7 +146,7 @@ func TestCursorFollowsItsNode(t *testing.T) {
 	at := m.list().cursor
 	// The node is deleted: the cursor stays at its place, on the neighbour.
 	deleted := resorted
-	deleted.Nodes = append(append([]cluster.Node{}, resorted.Nodes[:at]...), resorted.Nodes[at+1:]...)
+	deleted.Nodes = append(append([]*cluster.Node{}, resorted.Nodes[:at]...), resorted.Nodes[at+1:]...)
 	m = run(t, m, snapshotMsg{snap: deleted})
 	if l := m.list(); l.cursor != at || l.selected != deleted.Nodes[at].Name {
 		t.Errorf("after deletion: cursor %d on %q, want %d on %q", l.cursor, l.selected, at, deleted.Nodes[at].Name)
@@ -170,8 +170,8 @@ func TestCursorFollowsItsNode(t *testing.T) {
 	}
 }
 
-func reversed(nodes []cluster.Node) []cluster.Node {
-	out := make([]cluster.Node, len(nodes))
+func reversed(nodes []*cluster.Node) []*cluster.Node {
+	out := make([]*cluster.Node, len(nodes))
 	for i, n := range nodes {
 		out[len(nodes)-1-i] = n
 	}

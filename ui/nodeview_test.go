@@ -74,7 +74,7 @@ func detailSnapshot(name string, resources []string, d *cluster.NodeDetail) clus
 		Cost: cluster.Cost{Currency: "USD"}, Detail: d,
 	}
 	if d != nil {
-		s.Nodes = []cluster.Node{d.Node}
+		s.Nodes = []*cluster.Node{&d.Node}
 		s.Cost.Hourly = d.Node.Price.Hourly
 	}
 	return s
@@ -454,7 +454,7 @@ func TestNodeViewSortStableAcrossSnapshots(t *testing.T) {
 
 func TestNodeViewIgnoresOtherQueries(t *testing.T) {
 	c := viewCommon(nil, false, 120, viewBodyHeight)
-	list := cluster.Snapshot{Resources: []string{"cpu"}, Nodes: []cluster.Node{labDetail().Node}}
+	list := cluster.Snapshot{Resources: []string{"cpu"}, Nodes: []*cluster.Node{&labDetail().Node}}
 	v := viewFeed(newNodeView(viewLabNode), c, list) // in flight when the view opened
 	if out := v.render(c, 120, 23); !strings.Contains(out, "loading node "+viewLabNode) {
 		t.Errorf("before its snapshot:\n%s", out)
@@ -640,7 +640,7 @@ func BenchmarkNodeViewSnapshot(b *testing.B) {
 // first pod's do-not-disrupt keeps the node, the second's 30m has elapsed.
 func karpenterDetail(i int) cluster.Snapshot {
 	n := karpenterNodes()[i]
-	d := &cluster.NodeDetail{Node: n}
+	d := &cluster.NodeDetail{Node: *n}
 	if !n.Launching {
 		lab := labDetail()
 		keep := i == 0

@@ -107,7 +107,7 @@ func (v *pendingView) target(c *common) string {
 // nodeFor is the name of the row in nodes a pending pod waits for: the node
 // it is bound to, or the node or NodeClaim Karpenter nominated it to
 // ("node/i-0abc", "nodeclaim/default-2z8fk"); "" when not listed.
-func nodeFor(p *cluster.Pod, nodes []cluster.Node) string {
+func nodeFor(p *cluster.Pod, nodes []*cluster.Node) string {
 	kind, name := "node", p.Node
 	if name == "" {
 		kind, name, _ = strings.Cut(p.Waiting.Nominated, "/")
@@ -116,7 +116,7 @@ func nodeFor(p *cluster.Pod, nodes []cluster.Node) string {
 		return ""
 	}
 	for i := range nodes {
-		n := &nodes[i]
+		n := nodes[i]
 		if n.Name == name || (kind == "nodeclaim" && n.NodeClaim == name) {
 			return n.Name
 		}

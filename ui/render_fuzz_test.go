@@ -103,7 +103,7 @@ func fuzzSnapshot(p *strPicker) cluster.Snapshot {
 			Waiting:      cluster.Waiting{Scheduler: p.str(), Nominated: p.str(), Karpenter: p.str()},
 		}
 	}
-	d := &cluster.NodeDetail{Node: s.Nodes[0], ProviderID: p.str()}
+	d := &cluster.NodeDetail{Node: *s.Nodes[0], ProviderID: p.str()}
 	for range p.n(3) {
 		d.Taints = append(d.Taints, cluster.Taint{Key: p.str(), Value: p.str(), Effect: p.str()})
 	}
@@ -141,14 +141,14 @@ func fuzzUsage(p *strPicker, s *cluster.Snapshot) {
 		IdleHourly: float64(p.num()) / 1e6, UnusedHourly: float64(p.num()) / 1e9, Currency: []string{"USD", "CNY", ""}[p.n(3)], Unpriced: p.n(3),
 	}
 	for i := range s.Nodes {
-		n := &s.Nodes[i]
+		n := s.Nodes[i]
 		n.LabelUsage = append(n.LabelUsage, cluster.Quantity{Used: p.num(), Allocatable: p.num()})
 		if p.n(3) > 0 {
 			n.Used, n.UsedAt, n.UsageStale = used(), testNow.Add(-time.Duration(p.n(300))*time.Second), p.n(2) == 0
 			n.IdleHourly, n.UnusedHourly = float64(p.num())/1e6, float64(p.num())/1e9
 		}
 	}
-	s.Detail.Node = s.Nodes[0]
+	s.Detail.Node = *s.Nodes[0]
 	for i := range s.Detail.Pods {
 		if p.n(3) > 0 {
 			s.Detail.Pods[i].Used, s.Detail.Pods[i].UsageStale = used(), p.n(2) == 0
@@ -324,13 +324,13 @@ func sgrEnd(s string, i int) int {
 // milli-units: the screen shows them as full, never negative or wrapped.
 func TestSaturatedUsageIsSane(t *testing.T) {
 	s := cluster.Snapshot{Synced: true, Resources: []string{"cpu", "memory"}, ExtraLabels: []string{"eks-node-viewer/node-cpu-usage"}, Cost: cluster.Cost{Currency: "USD"}}
-	s.Nodes = []cluster.Node{node("ip-10-0-0-1", func(n *cluster.Node) {
+	s.Nodes = []*cluster.Node{node("ip-10-0-0-1", func(n *cluster.Node) {
 		n.Usage = []cluster.Quantity{{Used: math.MaxInt64, Allocatable: 1930}, {Used: math.MaxInt64, Allocatable: 8 << 40}}
 		n.LabelUsage = []cluster.Quantity{{Used: math.MaxInt64, Allocatable: 1}}
 	})}
 	s = totals(s)
 	s.Totals = []cluster.Quantity{{Used: math.MaxInt64, Allocatable: 1930}, {Used: math.MaxInt64, Allocatable: 1}}
-	s.Detail = &cluster.NodeDetail{Node: s.Nodes[0], Pods: []cluster.Pod{{Namespace: "ns", Name: "huge", Phase: "Running", Requests: []int64{math.MaxInt64, math.MaxInt64}}}}
+	s.Detail = &cluster.NodeDetail{Node: *s.Nodes[0], Pods: []cluster.Pod{{Namespace: "ns", Name: "huge", Phase: "Running", Requests: []int64{math.MaxInt64, math.MaxInt64}}}}
 	m := sized(t, s)
 	out := m.frame()
 	negative := regexp.MustCompile(`-[0-9.,]+%`)

@@ -184,8 +184,8 @@ func TestRenderAnySize(t *testing.T) {
 		"status":      statusSnapshot(),
 		"big":         bigSnapshot(300),
 		"zero":        {},
-		"noResources": {Synced: true, Nodes: []cluster.Node{{Name: "bare"}}},
-		"shortUsage":  {Synced: true, Resources: []string{"cpu", "memory"}, Nodes: []cluster.Node{{Name: "short"}}},
+		"noResources": {Synced: true, Nodes: []*cluster.Node{{Name: "bare"}}},
+		"shortUsage":  {Synced: true, Resources: []string{"cpu", "memory"}, Nodes: []*cluster.Node{{Name: "short"}}},
 	}
 	sizes := [][2]int{{0, 0}, {1, 1}, {1, 6}, {6, 1}, {20, 3}, {80, 6}, {200, 50}, {-1, -1}}
 	for name, s := range snaps {

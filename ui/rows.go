@@ -69,14 +69,14 @@ type rowFit struct {
 // nodeRows draws the visible nodes: one line per node and resource, with the
 // info columns on the first. Columns align over the visible nodes only.
 // selected is the index in nodes of the node under the cursor (-1: none).
-func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, selected, width int, now time.Time, st *styles) []string {
+func nodeRows(lines []string, snap *cluster.Snapshot, nodes []*cluster.Node, selected, width int, now time.Time, st *styles) []string {
 	rc := rowCells{ncols: fixedCols + len(snap.ExtraLabels)}
 	rc.full = make([]string, len(nodes)*rc.ncols)
 	rc.compact = make([]string, len(nodes)*rc.ncols)
 	names := make([]string, len(nodes))
 	for i := range nodes {
-		infoCells(rc.full[i*rc.ncols:(i+1)*rc.ncols], &nodes[i], snap, now)
-		compactCells(rc.compact[i*rc.ncols:(i+1)*rc.ncols], &nodes[i], now)
+		infoCells(rc.full[i*rc.ncols:(i+1)*rc.ncols], nodes[i], snap, now)
+		compactCells(rc.compact[i*rc.ncols:(i+1)*rc.ncols], nodes[i], now)
 		names[i] = sanitize(nodes[i].Name)
 	}
 	if snap.Usage != nil && slices.ContainsFunc(snap.Resources, measuredResource) {
@@ -93,7 +93,7 @@ func nodeRows(lines []string, snap *cluster.Snapshot, nodes []cluster.Node, sele
 	var sb strings.Builder
 	row := make([]string, rc.ncols)
 	for i := range nodes {
-		n := &nodes[i]
+		n := nodes[i]
 		for c := range row {
 			row[c] = rc.cell(i, c, &f)
 		}
@@ -207,7 +207,7 @@ func (f *rowFit) compactCol(c int) bool {
 // info column in dropOrder (the readiness going, the status gets its own
 // column back). What is left over goes
 // to the names (up to their length), then to the bar (up to maxBar).
-func fitRows(snap *cluster.Snapshot, nodes []cluster.Node, names []string, rc rowCells, width int) rowFit {
+func fitRows(snap *cluster.Snapshot, nodes []*cluster.Node, names []string, rc rowCells, width int) rowFit {
 	ncols := rc.ncols
 	resW := 0
 	for _, res := range snap.Resources {

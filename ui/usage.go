@@ -105,11 +105,11 @@ func usedCell(n *cluster.Node, r int, res string, pw int, form usedForm) string 
 
 // usedPctWidth is the width of the widest used percentage of the nodes
 // (at least "100%"'s, so that the column holds still between frames).
-func usedPctWidth(nodes []cluster.Node, resources []string) int {
+func usedPctWidth(nodes []*cluster.Node, resources []string) int {
 	w := 4
 	for i := range nodes {
 		for r, res := range resources {
-			if frac, ok := usedFraction(&nodes[i], r); ok && measuredResource(res) {
+			if frac, ok := usedFraction(nodes[i], r); ok && measuredResource(res) {
 				w = max(w, len(usedPercent(frac, nodes[i].UsageStale)))
 			}
 		}

@@ -27,9 +27,11 @@ func withUsage(s cluster.Snapshot, samples map[string]sample) cluster.Snapshot {
 	u.Used = make([]int64, len(s.Resources))
 	u.Requested = make([]int64, len(s.Resources))
 	u.Allocatable = make([]int64, len(s.Resources))
-	s.Nodes = append([]cluster.Node(nil), s.Nodes...)
+	s.Nodes = append([]*cluster.Node(nil), s.Nodes...)
 	for i := range s.Nodes {
-		n := &s.Nodes[i]
+		cp := *s.Nodes[i] // the caller's rows stay as they were
+		n := &cp
+		s.Nodes[i] = n
 		sm, ok := samples[n.Name]
 		if !ok {
 			continue
@@ -120,7 +122,7 @@ func usageLabels() cluster.Snapshot {
 	s.ExtraLabels = []string{options.LabelCPUUsed, "team", options.LabelMemoryUsed}
 	samples := map[string]sample{}
 	for i := range s.Nodes {
-		n := &s.Nodes[i]
+		n := s.Nodes[i]
 		if i == 3 {
 			continue // no sample
 		}
@@ -128,7 +130,7 @@ func usageLabels() cluster.Snapshot {
 	}
 	s = withUsage(s, samples)
 	for i := range s.Nodes {
-		n := &s.Nodes[i]
+		n := s.Nodes[i]
 		n.LabelUsage = make([]cluster.Quantity, len(s.ExtraLabels))
 		if n.Used != nil {
 			n.LabelUsage[0] = cluster.Quantity{Used: n.Used[0], Allocatable: n.Usage[0].Allocatable}

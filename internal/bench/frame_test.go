@@ -43,7 +43,7 @@ func frameSnapshot(n int) cluster.Snapshot {
 		tot.Used += nd.Usage[0].Used
 		tot.Allocatable += alloc
 		s.Cost.Hourly += nd.Price.Hourly
-		s.Nodes = append(s.Nodes, nd)
+		s.Nodes = append(s.Nodes, &nd)
 	}
 	s.Totals = []cluster.Quantity{tot}
 	s.Pods = cluster.PodCounts{Total: 20 * n, Running: 20 * n, Bound: 20 * n}

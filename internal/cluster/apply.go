@@ -122,7 +122,7 @@ func (c *Cluster) disruptionReasonOf(name string) string {
 // entryPrice is a shown node's hourly price (as last priced, else asked).
 func (c *Cluster) entryPrice(e *nodeEntry) pricing.Price {
 	if e.priceGen != 0 {
-		return e.row.Price
+		return e.price
 	}
 	if c.opts.Pricing == nil {
 		return pricing.Price{}
@@ -187,6 +187,7 @@ func (c *Cluster) applyClaim(old, obj any) bool {
 		was = prev.obj
 	}
 	ce.obj = n
+	c.touchClaim(n)
 	if n.nodeName != "" {
 		c.claimByNode[n.nodeName] = n.name
 	}
@@ -203,6 +204,7 @@ func (c *Cluster) applyClaim(old, obj any) bool {
 // replaced or removed).
 func (c *Cluster) unsetClaim(ce *claimEntry) {
 	o := ce.obj
+	c.touchClaim(o)
 	if c.claimByNode[o.nodeName] == o.name {
 		delete(c.claimByNode, o.nodeName)
 	}

@@ -52,32 +52,20 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 		s.Syncing = []SyncProgress{{Resource: "nodes"}}
 	}
 
-	// NodeClaims joined to a shown Node lend it their deletion; the others
-	// are launching capacity.
-	var joined map[string]*claimEntry
-	var launching []Node
+	// NodeClaims joined to a shown Node lend it their name and deletion
+	// (in its cached row); the others are launching capacity, rebuilt each
+	// time (they are few, and their ages move).
+	var launching []*Node
 	for _, ce := range c.claims {
-		cl := ce.obj
-		name := ""
-		if e := c.nodes[cl.nodeName]; cl.nodeName != "" && e != nil && e.node != nil {
-			name = cl.nodeName
-		} else if n, ok := c.byProvider[cl.providerID]; cl.providerID != "" && ok {
-			name = n
+		if c.joinedNode(ce.obj) != "" {
+			continue
 		}
-		switch {
-		case name == "":
-			row := c.claimRow(cl)
-			if c.opts.Pricing != nil {
-				row.Price = c.opts.Pricing.NodePrice(cl.desc)
-			}
-			c.explain(&row, c.nodes[cl.nodeName], ce, now)
-			launching = append(launching, row)
-		default:
-			if joined == nil {
-				joined = make(map[string]*claimEntry, len(c.claims))
-			}
-			joined[name] = ce
+		row := c.claimRow(ce.obj)
+		if c.opts.Pricing != nil {
+			row.Price = c.opts.Pricing.NodePrice(ce.obj.desc)
 		}
+		c.explain(row, c.nodes[ce.obj.nodeName], ce, now)
+		launching = append(launching, row)
 	}
 
 	totals := make([]Quantity, len(c.shown))
@@ -104,11 +92,11 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 
 	c.ageUsage(now)
 	c.noteOpen(q.Node)
-	c.refreshOrder(priceGen)
-	s.Nodes = c.mergeRows(launching, joined, now)
+	c.refreshOrder(priceGen, now)
+	s.Nodes = c.mergeRows(launching)
 	s.Usage = c.usageSummary(s.Nodes)
 	if q.Node != "" {
-		s.Detail = c.detail(q.Node, s.Nodes)
+		s.Detail = c.detail(q.Node, launching)
 	}
 	if q.Pending {
 		s.Pending = c.pendingPods()
@@ -170,23 +158,33 @@ func (c *Cluster) record(now time.Time, s *Snapshot) []Sample {
 // refreshOrder drops the nodes that are gone from c.order, rebuilds the
 // rows of changed nodes, prices rows whose price may have changed, and
 // sorts. The order is kept between Snapshots, so the sort usually finds it
-// sorted already and costs one pass.
-func (c *Cluster) refreshOrder(priceGen uint64) {
+// sorted already and costs one pass. A row is rebuilt when its node, its
+// pods, its usage sample, its NodeClaim or what the events say of either
+// changed (each marks the entry dirty), when its price changed, and every
+// time for a node with do-not-disrupt pods (their protection can run out);
+// the others are the rows of the last Snapshot, shared.
+func (c *Cluster) refreshOrder(priceGen uint64, now time.Time) {
 	live := c.order[:0]
 	for _, e := range c.order {
 		if e.node == nil {
 			e.listed = false
 			continue
 		}
+		rebuild := e.dirty || e.row == nil || len(e.dnd) > 0
 		if e.dirty {
-			old := e.key
-			e.row = c.nodeRow(e)
-			e.key = c.sortBy.key(&e.row)
-			e.dirty, e.priceGen = false, 0
-			c.unsorted = c.unsorted || e.key != old
+			e.priceGen = 0 // a changed node is priced again
 		}
 		if e.priceGen != priceGen && c.opts.Pricing != nil {
-			e.row.Price, e.priceGen = c.opts.Pricing.NodePrice(e.priceDesc()), priceGen
+			p := c.opts.Pricing.NodePrice(e.priceDesc())
+			rebuild = rebuild || p != e.price
+			e.price, e.priceGen = p, priceGen
+		}
+		if rebuild {
+			old := e.key
+			e.row = c.finishRow(e, now)
+			e.key = c.sortBy.key(e.row)
+			e.dirty = false
+			c.unsorted = c.unsorted || e.key != old
 		}
 		live = append(live, e)
 	}
@@ -199,14 +197,78 @@ func (c *Cluster) refreshOrder(priceGen uint64) {
 	}
 }
 
-// mergeRows copies the cached node rows and the launching rows into one
-// sorted slice; joined NodeClaims lend their node their name and deletion,
-// and every row gets its Karpenter facts (they change with events and the
-// clock, so they are not cached).
-func (c *Cluster) mergeRows(launching []Node, joined map[string]*claimEntry, now time.Time) []Node {
-	keys := sortRows(launching, c.sortBy)
+// finishRow is a shown node's whole row: its own, its price, its
+// NodeClaim's name and deletion, its Karpenter facts and what its unused
+// capacity costs. Rows handed out are never changed again.
+func (c *Cluster) finishRow(e *nodeEntry, now time.Time) *Node {
+	row := c.nodeRow(e)
+	row.Price = e.price
+	ce := c.claimOf(e.name, e.node.providerID)
+	if ce != nil && c.joinedNode(ce.obj) != e.name {
+		ce = nil // its claim names another shown node
+	}
+	if ce != nil {
+		row.NodeClaim = ce.obj.name
+		row.Deleting = row.Deleting || ce.obj.deleting
+	}
+	c.explain(row, e, ce, now)
+	row.priceShares()
+	return row
+}
 
-	rows := make([]Node, 0, len(c.order)+len(launching))
+// priceShares prices what the row's unused capacity costs (IdleHourly,
+// UnusedHourly), once it has a usage sample and a price.
+func (n *Node) priceShares() {
+	if n.Used != nil && n.Price.Known() && n.hasShares {
+		n.IdleHourly, n.UnusedHourly = n.shares.Cost(n.Price.Hourly)
+	}
+}
+
+// joinedNode is the shown node a NodeClaim belongs to ("" for none: it is
+// still launching): the node it names, else the node of its provider ID.
+func (c *Cluster) joinedNode(cl *claimObj) string {
+	if e := c.nodes[cl.nodeName]; cl.nodeName != "" && e != nil && e.node != nil {
+		return cl.nodeName
+	}
+	if cl.providerID != "" {
+		return c.byProvider[cl.providerID]
+	}
+	return ""
+}
+
+// touchNode marks a shown node's row for a rebuild (a change of its
+// NodeClaim or of what the events say of it).
+func (c *Cluster) touchNode(name string) {
+	if e := c.nodes[name]; e != nil && name != "" {
+		e.dirty = true
+	}
+}
+
+// touchClaim marks the row of the node a NodeClaim joins.
+func (c *Cluster) touchClaim(cl *claimObj) {
+	if cl != nil {
+		c.touchNode(c.joinedNode(cl))
+	}
+}
+
+// touchRef marks the row an object's facts show on: a node's own, a
+// NodeClaim's node's.
+func (c *Cluster) touchRef(ref objRef) {
+	switch ref.kind {
+	case kindNode:
+		c.touchNode(ref.name)
+	case kindClaim:
+		if ce := c.claims[ref.name]; ce != nil {
+			c.touchClaim(ce.obj)
+		}
+	}
+}
+
+// mergeRows merges the cached node rows (sorted) and the launching rows
+// into one sorted slice of shared rows.
+func (c *Cluster) mergeRows(launching []*Node) []*Node {
+	keys := sortRows(launching, c.sortBy)
+	rows := make([]*Node, 0, len(c.order)+len(launching))
 	j := 0
 	for _, e := range c.order {
 		for j < len(launching) && c.sortBy.compare(&keys[j], &e.key) < 0 {
@@ -214,22 +276,15 @@ func (c *Cluster) mergeRows(launching []Node, joined map[string]*claimEntry, now
 			j++
 		}
 		rows = append(rows, e.row)
-		row := &rows[len(rows)-1]
-		ce := joined[e.name]
-		if ce != nil {
-			row.NodeClaim = ce.obj.name
-			row.Deleting = row.Deleting || ce.obj.deleting
-		}
-		c.explain(row, e, ce, now)
 	}
 	return append(rows, launching[j:]...)
 }
 
 // nodeRow builds a shown node's row (mergeRows adds a deleting NodeClaim's
 // deletion).
-func (c *Cluster) nodeRow(e *nodeEntry) Node {
+func (c *Cluster) nodeRow(e *nodeEntry) *Node {
 	n := e.node
-	row := Node{
+	row := &Node{
 		Name:         e.name,
 		Created:      n.created,
 		InstanceType: n.desc.InstanceType,
@@ -256,12 +311,12 @@ func (c *Cluster) nodeRow(e *nodeEntry) Node {
 	if ri := c.sortRes; ri >= 0 && n.alloc[ri] > 0 {
 		row.sortUsage, row.hasSortUsage = float64(e.pods.used[ri])/float64(n.alloc[ri]), true
 	}
-	c.usageRow(e, &row)
+	c.usageRow(e, row)
 	return row
 }
 
-func (c *Cluster) claimRow(cl *claimObj) Node {
-	row := Node{
+func (c *Cluster) claimRow(cl *claimObj) *Node {
+	row := &Node{
 		Name:         cl.rowName(),
 		Created:      cl.created,
 		Launching:    true,
@@ -308,13 +363,13 @@ func (c *Cluster) labelUsage(used, alloc []int64) []Quantity {
 }
 
 // cost sums the prices of the rows.
-func (c *Cluster) cost(rows []Node) Cost {
+func (c *Cluster) cost(rows []*Node) Cost {
 	if c.opts.Pricing == nil {
 		return Cost{Disabled: true}
 	}
 	var cost Cost
-	for i := range rows {
-		addPrice(&cost, &rows[i].Price)
+	for _, r := range rows {
+		addPrice(&cost, &r.Price)
 	}
 	return cost
 }

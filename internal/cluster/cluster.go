@@ -145,13 +145,15 @@ type nodeEntry struct {
 	facts *objFacts
 
 	// row is the node's Snapshot row as of the last Snapshot, key its sort
-	// key; dirty marks them stale. A rebuilt row gets new slices, so rows
-	// handed out in earlier Snapshots never change.
-	row      Node
-	key      sortKey
-	dirty    bool
-	listed   bool   // in Cluster.order
-	priceGen uint64 // the price generation row.Price was asked at (0: none)
+	// key; dirty marks them stale. Snapshots share the row: a rebuild makes
+	// a new one, so rows handed out in earlier Snapshots never change.
+	row    *Node
+	key    sortKey
+	dirty  bool
+	listed bool // in Cluster.order
+	// price is the node's price as asked at priceGen (0: not yet asked).
+	price    pricing.Price
+	priceGen uint64
 	usage    nodeUsage
 }
 

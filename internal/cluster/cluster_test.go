@@ -156,7 +156,7 @@ func (e *env) node(name string) func(Snapshot) *Node {
 	return func(s Snapshot) *Node {
 		for i := range s.Nodes {
 			if s.Nodes[i].Name == name {
-				return &s.Nodes[i]
+				return s.Nodes[i]
 			}
 		}
 		return nil
@@ -384,7 +384,7 @@ func TestExtraLabelsAndSorting(t *testing.T) {
 		{options.SortSpec{Key: "zone"}, "node-10,node-2,node-1"},
 		{options.SortSpec{Key: "zone", Descending: true}, "node-2,node-10,node-1"},
 	} {
-		rows := append([]Node(nil), s.Nodes...)
+		rows := append([]*Node(nil), s.Nodes...)
 		sortRows(rows, newSortBy(tt.spec))
 		if got := names(Snapshot{Nodes: rows}); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.spec, got, tt.want)

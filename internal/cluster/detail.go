@@ -4,15 +4,18 @@ import (
 	"time"
 )
 
-// detail copies one node's row and pods (under c.mu). rows are the
-// snapshot's rows: the node's row is taken from there, so the detail and
-// the list agree. nil when the node is not shown.
-func (c *Cluster) detail(name string, rows []Node) *NodeDetail {
+// detail copies one node's row and pods (under c.mu). The row is the
+// snapshot's (a shown node's cached row, else a launching row of
+// launching), so the detail and the list agree. nil when the node is not
+// shown.
+func (c *Cluster) detail(name string, launching []*Node) *NodeDetail {
 	var row *Node
-	for i := range rows {
-		if rows[i].Name == name {
-			row = &rows[i]
-			break
+	if e := c.nodes[name]; e != nil && e.node != nil && e.listed {
+		row = e.row
+	}
+	for i := 0; row == nil && i < len(launching); i++ {
+		if launching[i].Name == name {
+			row = launching[i]
 		}
 	}
 	if row == nil {

@@ -120,6 +120,7 @@ func (c *Cluster) factsFor(ref objRef) *objFacts {
 
 // linkFacts points the node's or NodeClaim's entry at its facts (nil: none).
 func (c *Cluster) linkFacts(ref objRef, f *objFacts) {
+	c.touchRef(ref)
 	switch ref.kind {
 	case kindNode:
 		if e := c.nodes[ref.name]; e != nil {
@@ -227,6 +228,7 @@ func (c *Cluster) recordObjFacts(e *eventObj) {
 	if e.about.kind == kindPool && f.Kind != karpenter.KindTransition && (e.karpenter || f.Warning) {
 		c.addPoolEvent(c.factsFor(e.about), short(), id)
 	}
+	c.touchRef(e.about)
 }
 
 // addPoolEvent keeps a NodePool's latest events, oldest first; the same
@@ -282,6 +284,7 @@ func (c *Cluster) forgetEvent(o *eventObj) {
 		if f == nil {
 			return
 		}
+		c.touchRef(o.about)
 		if f.blockedID == id {
 			f.blocked, f.blockedID = nil, ""
 		}
@@ -321,6 +324,8 @@ func (c *Cluster) syncNomination(k podKey, pf *podFacts) {
 	if pf.in == want {
 		return
 	}
+	c.touchRef(pf.in)
+	c.touchRef(want)
 	if old := pf.in; old.kind != 0 {
 		if f := c.facts[old]; f != nil {
 			delete(f.nominated, k)

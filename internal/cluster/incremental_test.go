@@ -41,13 +41,14 @@ func (c *Cluster) testPod(p *corev1.Pod, sign int) {
 
 // fullRows is what Snapshot returned before rows were cached: every row
 // built afresh, then sorted from scratch.
-func fullRows(c *Cluster) []Node {
+func fullRows(c *Cluster) []*Node {
 	c.mu.Lock()
-	var rows []Node
+	var rows []*Node
 	for _, e := range c.nodes {
 		if e.node != nil {
 			row := c.nodeRow(e)
 			row.Price = c.opts.Pricing.NodePrice(e.priceDesc())
+			row.priceShares()
 			rows = append(rows, row)
 		}
 	}

@@ -91,7 +91,7 @@ func groupOf(n *Node) (kind, name string) {
 // nodePools builds the NodePools view's rows from the snapshot's rows and
 // the NodePool objects (under c.mu): NodePools first, then node groups,
 // then the nodes in neither, each by name.
-func (c *Cluster) nodePools(rows []Node) []NodePool {
+func (c *Cluster) nodePools(rows []*Node) []NodePool {
 	type key struct{ kind, name string }
 	groups := map[key]*NodePool{}
 	var order []*NodePool
@@ -115,8 +115,7 @@ func (c *Cluster) nodePools(rows []Node) []NodePool {
 		order = append(order, g)
 		return g
 	}
-	for i := range rows {
-		n := &rows[i]
+	for _, n := range rows {
 		g := get(groupOf(n))
 		if n.Launching {
 			g.Claims++

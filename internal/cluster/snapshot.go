@@ -29,7 +29,7 @@ type Snapshot struct {
 	ExtraLabels []string
 
 	// Nodes are the shown nodes (including launching NodeClaims), sorted.
-	Nodes []Node
+	Nodes []*Node
 	// Totals has one entry per Resources entry, summed over Nodes.
 	Totals []Quantity
 	// Cost sums the known prices of Nodes.

@@ -13,10 +13,10 @@ import (
 // naturally ("node-2" < "node-10"), usage labels numerically; rows without
 // the label go last either way. Ties fall back to the name, so the order is
 // stable across snapshots.
-func sortRows(rows []Node, by sortBy) []sortKey {
+func sortRows(rows []*Node, by sortBy) []sortKey {
 	keys := make([]sortKey, len(rows))
 	for i := range rows {
-		keys[i] = by.key(&rows[i])
+		keys[i] = by.key(rows[i])
 	}
 	sort.Sort(&nodeSorter{rows: rows, keys: keys, by: by})
 	return keys
@@ -91,7 +91,7 @@ type sortKey struct {
 }
 
 type nodeSorter struct {
-	rows []Node
+	rows []*Node
 	keys []sortKey
 	by   sortBy
 }

@@ -299,7 +299,7 @@ func (c *Cluster) ageUsage(now time.Time) {
 		return
 	}
 	for _, e := range c.order {
-		if e.usage.ok && !e.row.UsageStale && c.staleAt(e.usage.at, e.usage.window) {
+		if e.usage.ok && e.row != nil && !e.row.UsageStale && c.staleAt(e.usage.at, e.usage.window) {
 			e.dirty = true
 		}
 	}
@@ -359,22 +359,17 @@ func (u *usageState) index(m measured) int {
 	return u.cpu
 }
 
-// usageSummary prices the rows' shares and sums the measured rows (under
+// usageSummary sums the measured rows (under
 // c.mu, after mergeRows; nil when usage is off). O(rows), arithmetic only.
-func (c *Cluster) usageSummary(rows []Node) *ClusterUsage {
+func (c *Cluster) usageSummary(rows []*Node) *ClusterUsage {
 	if !c.usage.on {
 		return nil
 	}
 	out := &ClusterUsage{Interval: c.usage.interval, Polled: c.usage.polled}
-	for i := range rows {
-		n := &rows[i]
-		if n.Used == nil {
-			continue
+	for _, n := range rows {
+		if n.Used != nil {
+			out.Add(n)
 		}
-		if n.Price.Known() && n.hasShares {
-			n.IdleHourly, n.UnusedHourly = n.shares.Cost(n.Price.Hourly)
-		}
-		out.Add(n)
 	}
 	return out
 }

@@ -116,7 +116,7 @@ func TestLabReplaysThroughTheModel(t *testing.T) {
 	second := func(s cluster.Snapshot) *cluster.Node {
 		for i := range s.Nodes {
 			if s.Nodes[i].Name != "i-0123456789abcdef0" {
-				return &s.Nodes[i]
+				return s.Nodes[i]
 			}
 		}
 		return nil

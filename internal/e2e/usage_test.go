@@ -65,7 +65,7 @@ func usageModel(t *testing.T, ctx context.Context, kubeconfig string) *cluster.C
 func usageRow(s cluster.Snapshot, name string) *cluster.Node {
 	for i := range s.Nodes {
 		if s.Nodes[i].Name == name {
-			return &s.Nodes[i]
+			return s.Nodes[i]
 		}
 	}
 	return nil

@@ -21,7 +21,7 @@ func bigSnapshot(n int) cluster.Snapshot {
 		Cost:        cluster.Cost{Currency: "USD"},
 	}
 	for i := range n {
-		s.Nodes = append(s.Nodes, cluster.Node{
+		s.Nodes = append(s.Nodes, &cluster.Node{
 			Name:         fmt.Sprintf("ip-10-0-%d-%d.ec2.internal", i/250, i%250),
 			Created:      fixtureNow.Add(-time.Duration(i) * time.Minute),
 			InstanceType: "m5.xlarge",

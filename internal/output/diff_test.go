@@ -46,7 +46,7 @@ func TestDiff(t *testing.T) {
 	next := fixtureSnapshot()
 	next.Nodes[1].Pods++                                   // spot-a changed
 	next.Nodes = append(next.Nodes[:5], next.Nodes[6:]...) // "going" removed
-	next.Nodes = append(next.Nodes, cluster.Node{Name: "new", Ready: true, Usage: []cluster.Quantity{{}, {}}})
+	next.Nodes = append(next.Nodes, &cluster.Node{Name: "new", Ready: true, Usage: []cluster.Quantity{{}, {}}})
 	next.Pods.Total++
 	d = Build(&next)
 	cs := Diff(&prev, &d)

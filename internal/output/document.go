@@ -178,7 +178,7 @@ func Build(s *cluster.Snapshot) Document {
 		Nodes:       make([]Node, len(s.Nodes)),
 	}
 	for i := range s.Nodes {
-		d.Nodes[i] = node(s, &s.Nodes[i])
+		d.Nodes[i] = node(s, s.Nodes[i])
 	}
 	return d
 }

@@ -111,7 +111,7 @@ func TestPrices(t *testing.T) {
 		}
 	}
 
-	none := cluster.Snapshot{Taken: fixtureNow, Nodes: []cluster.Node{{Name: "a"}, {Name: "b"}}, Cost: cluster.Cost{Unknown: 2}}
+	none := cluster.Snapshot{Taken: fixtureNow, Nodes: []*cluster.Node{{Name: "a"}, {Name: "b"}}, Cost: cluster.Cost{Unknown: 2}}
 	if d := Build(&none); d.Summary.PricePerHour != nil || !d.Summary.LowerBound || d.Nodes[0].PriceUnknown != "unknown" {
 		t.Errorf("nothing priced: %+v", d.Summary)
 	}
@@ -119,7 +119,7 @@ func TestPrices(t *testing.T) {
 	if d := Build(&empty); d.Summary.PricePerHour == nil || *d.Summary.PricePerHour != 0 || d.Summary.LowerBound {
 		t.Errorf("no nodes cost 0: %+v", d.Summary)
 	}
-	huge := cluster.Snapshot{Taken: fixtureNow, Nodes: []cluster.Node{{Name: "a", Price: pricing.Price{Hourly: 1e308, Source: pricing.Override}}},
+	huge := cluster.Snapshot{Taken: fixtureNow, Nodes: []*cluster.Node{{Name: "a", Price: pricing.Price{Hourly: 1e308, Source: pricing.Override}}},
 		Cost: cluster.Cost{Hourly: 1e308}}
 	if d := Build(&huge); d.Summary.PricePerMonth != nil || d.Summary.PricePerHour == nil {
 		t.Errorf("an infinite monthly sum is null: %+v", d.Summary)
@@ -133,7 +133,7 @@ func TestExtraLabels(t *testing.T) {
 		Taken:       fixtureNow,
 		Resources:   []string{"cpu"},
 		ExtraLabels: []string{"team", "empty", "missing", cluster.LabelNodeAge, "eks-node-viewer/node-cpu-usage"},
-		Nodes: []cluster.Node{{
+		Nodes: []*cluster.Node{{
 			Name:       "a",
 			Created:    fixtureNow.Add(-90 * time.Minute),
 			Labels:     map[string]string{"team": "x", "empty": ""},

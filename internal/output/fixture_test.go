@@ -19,8 +19,8 @@ const gib = 1 << 30 * 1000 // one GiB in milli-units
 // cordoned NotReady node, a deleting one, hostile strings from the
 // cluster, a stale connection and notes.
 func fixtureSnapshot() cluster.Snapshot {
-	node := func(name string, f func(*cluster.Node)) cluster.Node {
-		n := cluster.Node{
+	node := func(name string, f func(*cluster.Node)) *cluster.Node {
+		n := &cluster.Node{
 			Name:         name,
 			Created:      fixtureNow.Add(-26 * time.Hour),
 			InstanceType: "m5.large",
@@ -37,7 +37,7 @@ func fixtureSnapshot() cluster.Snapshot {
 			LabelUsage:   []cluster.Quantity{{}, {}},
 			Labels:       map[string]string{"topology.kubernetes.io/zone": "us-west-2a", "team": "payments"},
 		}
-		f(&n)
+		f(n)
 		return n
 	}
 	s := cluster.Snapshot{
@@ -51,7 +51,7 @@ func fixtureSnapshot() cluster.Snapshot {
 			Resources: []string{"nodes", "pods"},
 		},
 		Notes: []string{"spot prices: AccessDenied for ec2:DescribeSpotPriceHistory"},
-		Nodes: []cluster.Node{
+		Nodes: []*cluster.Node{
 			node("ip-10-0-1-1.us-west-2.compute.internal", func(*cluster.Node) {}),
 			node("spot-a", func(n *cluster.Node) {
 				n.Capacity, n.InstanceType = pricing.Spot, "c6g.xlarge"
@@ -121,7 +121,7 @@ func fixtureUsageSnapshot() cluster.Snapshot {
 	u := &cluster.ClusterUsage{Interval: 15 * time.Second, Polled: fixtureNow.Add(-4 * time.Second)}
 	u.Used, u.Requested, u.Allocatable = make([]int64, 2), make([]int64, 2), make([]int64, 2)
 	for i := range s.Nodes {
-		n := &s.Nodes[i]
+		n := s.Nodes[i]
 		n.LabelUsage = make([]cluster.Quantity, len(s.ExtraLabels))
 		if n.Launching || strings.HasPrefix(n.Name, "evil") {
 			continue

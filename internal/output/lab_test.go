@@ -91,7 +91,7 @@ const labNode = "i-0123456789abcdef0"
 func other(s *cluster.Snapshot) *cluster.Node {
 	for i := range s.Nodes {
 		if s.Nodes[i].Name != labNode {
-			return &s.Nodes[i]
+			return s.Nodes[i]
 		}
 	}
 	return nil

@@ -63,8 +63,8 @@ func randomSnapshot(r *rand.Rand) cluster.Snapshot {
 	return s
 }
 
-func randomNode(r *rand.Rand, i int, s *cluster.Snapshot) cluster.Node {
-	n := cluster.Node{
+func randomNode(r *rand.Rand, i int, s *cluster.Snapshot) *cluster.Node {
+	n := &cluster.Node{
 		Name:         fmt.Sprintf("node-%d%s", i, randString(r)),
 		Created:      randTime(r),
 		Launching:    r.IntN(4) == 0,

@@ -58,7 +58,7 @@ func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
 
 	row := make([]string, 0, len(header))
 	for i := range s.Nodes {
-		n := &s.Nodes[i]
+		n := s.Nodes[i]
 		row = append(row[:0], cell(n.Name))
 		for r, res := range s.Resources {
 			var q cluster.Quantity

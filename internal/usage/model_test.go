@@ -92,7 +92,7 @@ func TestThePollFeedsTheModel(t *testing.T) {
 	row := func(s cluster.Snapshot, name string) *cluster.Node {
 		for i := range s.Nodes {
 			if s.Nodes[i].Name == name {
-				return &s.Nodes[i]
+				return s.Nodes[i]
 			}
 		}
 		t.Fatalf("no row %s", name)
