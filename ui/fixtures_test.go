@@ -431,3 +431,11 @@ func karpenterAll() cluster.Snapshot {
 	s.NodePools = karpenterPools()
 	return s
 }
+
+// hugeSnapshot is bigSnapshot at 100,000 nodes and 2,000,000 pods (some
+// pending), with a cost in the thousands of dollars an hour.
+func hugeSnapshot() cluster.Snapshot {
+	s := bigSnapshot(100000)
+	s.Pods = cluster.PodCounts{Total: 2012345, Pending: 12345, Running: 2000000, Bound: 2000000, Unscheduled: 12345, Elsewhere: 4321}
+	return s
+}

@@ -124,15 +124,15 @@ func podSummary(snap *cluster.Snapshot, width int, st *styles) string {
 	priced := !snap.Cost.Disabled
 	var line string
 	for _, form := range []struct {
-		short bool // short pod counts
-		saved int  // the savings' form
-		idle  int  // the idle cost's form
+		pods  podForm
+		saved int // the savings' form
+		idle  int // the idle cost's form
 	}{
-		{false, savedFull, idleFull}, {true, savedFull, idleFull}, {true, savedFull, idleHour},
-		{true, savedHour, idleHour}, {true, savedBrief, idleBrief}, {true, savedNone, idleBrief},
-		{true, savedNone, idleNone},
+		{podFull, savedFull, idleFull}, {podShort, savedFull, idleFull}, {podShort, savedFull, idleHour},
+		{podShort, savedHour, idleHour}, {podShort, savedBrief, idleBrief}, {podShort, savedNone, idleBrief},
+		{podShort, savedNone, idleNone}, {podNoBound, savedNone, idleNone}, {podPending, savedNone, idleNone},
 	} {
-		line = podLine(snap.Pods, form.short)
+		line = podLine(snap.Pods, form.pods)
 		if saved := savingsText(snap.Savings, form.saved); saved != "" && priced {
 			line += " · " + saved
 		}
@@ -143,7 +143,7 @@ func podSummary(snap *cluster.Snapshot, width int, st *styles) string {
 		if w > width {
 			continue
 		}
-		if hw := historyWidth(snap.History, width-w-2, priced); hw > 0 && !form.short {
+		if hw := historyWidth(snap.History, width-w-2, priced); hw > 0 && form.pods == podFull {
 			h := historyText(snap.History, hw, priced)
 			if st.colour {
 				h = st.event.Render(h)

@@ -377,7 +377,7 @@ func TestPodSummaryFits(t *testing.T) {
 		t.Errorf("no savings entries: %q", got)
 	}
 	s.History = nil
-	if got := podSummary(&s, 200, st); got != podLine(s.Pods, false) {
+	if got := podSummary(&s, 200, st); got != podLine(s.Pods, podFull) {
 		t.Errorf("no history: %q", got)
 	}
 }

@@ -183,17 +183,37 @@ func costText(c cluster.Cost) (hourly, monthly string) {
 
 // podLine is "12 pods (0 pending 12 running 12 bound) + 7 on other nodes"
 // (short: "+ 7 elsewhere").
-func podLine(p cluster.PodCounts, short bool) string {
-	s := count(p.Total) + " pods (" + count(p.Pending) + " pending " + count(p.Running) +
-		" running " + count(p.Bound) + " bound)"
+//
+// Tighter forms, for narrow terminals and seven-digit counts: podShort
+// says "elsewhere", podNoBound drops the bound count, podPending keeps only
+// the pending one.
+func podLine(p cluster.PodCounts, form podForm) string {
+	s := count(p.Total) + " pods (" + count(p.Pending) + " pending"
+	if form < podPending {
+		s += " " + count(p.Running) + " running"
+	}
+	if form < podNoBound {
+		s += " " + count(p.Bound) + " bound"
+	}
+	s += ")"
 	switch {
-	case p.Elsewhere > 0 && short:
+	case p.Elsewhere > 0 && form > podFull:
 		s += " + " + count(p.Elsewhere) + " elsewhere"
 	case p.Elsewhere > 0:
 		s += " + " + count(p.Elsewhere) + " on other nodes"
 	}
 	return s
 }
+
+// podForm is how much the pod line says (podLine).
+type podForm int
+
+const (
+	podFull podForm = iota
+	podShort
+	podNoBound
+	podPending
+)
 
 func count(n int) string { return groupThousands(strconv.Itoa(n)) }
 

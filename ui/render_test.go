@@ -102,6 +102,9 @@ func TestRenderGolden(t *testing.T) {
 		{name: "karpenter_24", snap: karpenterSnapshot(), height: 24},
 		{name: "paged", snap: bigSnapshot(40), height: 16, page: 2},
 		{name: "full_help", snap: bigSnapshot(40), height: 16, page: 99, showAll: true, opts: Options{Version: "v1.0.0"}},
+		// EKS's largest: six-digit node and seven-digit pod counts, a
+		// five-digit hourly cost, paged deep into the list.
+		{name: "huge", snap: hugeSnapshot(), height: 24, page: 4321},
 	}
 	for _, tc := range cases {
 		for _, width := range []int{60, 80, 120, 200} {
