@@ -59,9 +59,9 @@ func stateText(s *cluster.Snapshot, now time.Time, st *styles) string {
 
 // fleetSum is the fleet line's data: the members' snapshots added up.
 type fleetSum struct {
-	clusters                      int
+	clusters                       int
 	ok, stale, syncing, connecting int
-	nodes                         int
+	nodes                          int
 	// resources are every member's shown resources, in the order first
 	// seen; totals the members' totals of each, added by name.
 	resources []string
