@@ -61,7 +61,11 @@ func memberTitle(mb Member, i, n int) string {
 	if mb.Server != "" {
 		t += "  " + mb.Server
 	}
-	return t + "  (cluster " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n) + ", tab next)"
+	t += "  (cluster " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n)
+	if n > 1 {
+		t += ", tab next"
+	}
+	return t + ")"
 }
 
 // fleet is the root model of several clusters: the fleet view, or one

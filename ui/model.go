@@ -9,6 +9,9 @@
 //		return fmt.Errorf("run ui: %w", err)
 //	}
 //
+// Several clusters at once: NewFleet(members, opts) is run the same way; it
+// holds one such Model per cluster.
+//
 // Colours are always emitted as 24-bit ANSI; Bubble Tea downsamples them to
 // the terminal's profile, which is colourless under NO_COLOR.
 package ui
