@@ -211,7 +211,10 @@ func (v *listView) enableKeys(c *common) {
 	v.keyMap.enable(v.cursor == 0, v.cursor >= n-1, l.pages > 1)
 	v.keyMap.Open.SetEnabled(v.selected != "")
 	v.keyMap.Clear.SetEnabled(v.filtered != "")
-	v.keyMap.Back.SetEnabled(v.pool != nil && v.filtered == "")
+	v.keyMap.Back.SetEnabled((v.pool != nil || c.opts.leave) && v.filtered == "")
+	if v.pool == nil {
+		v.keyMap.Back.SetHelp("esc", "fleet") // only enabled in a fleet
+	}
 	v.keyMap.Pending.SetHelp("p", "pending ("+count(c.snap.Pods.Pending)+")")
 	v.keyMap.width = c.width
 }

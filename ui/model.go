@@ -9,6 +9,9 @@
 //		return fmt.Errorf("run ui: %w", err)
 //	}
 //
+// Several clusters at once: NewFleet(members, opts) is run the same way; it
+// holds one such Model per cluster.
+//
 // Colours are always emitted as 24-bit ANSI; Bubble Tea downsamples them to
 // the terminal's profile, which is colourless under NO_COLOR.
 package ui
@@ -44,6 +47,13 @@ type Options struct {
 	// Replay is the player of a --replay (nil: live): its time line shows
 	// above the footer and its keys work in every view.
 	Replay Replay
+	// Title is shown on a line above every view ("" none): a fleet
+	// member's context and API server.
+	Title string
+
+	// leave: the model is a fleet member's; back at the node list (esc)
+	// returns to the fleet view (leaveMsg) instead of doing nothing.
+	leave bool
 }
 
 // Model is the root Bubble Tea model: it holds the latest snapshot and the
@@ -150,7 +160,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.stack = m.stack[:len(m.stack)-1]
 			return m, m.read()
 		}
+		if m.opts.leave {
+			return m, leave
+		}
 		return m, nil
+	case tea.MouseClickMsg:
+		// Views count lines from their own top.
+		msg.Y -= m.above()
+		return m.toTop(msg)
 	case tea.KeyPressMsg:
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
@@ -266,9 +283,7 @@ func (m Model) common() common {
 	if w <= 0 || h <= 0 {
 		w, h = fallbackWidth, fallbackHeight
 	}
-	if m.snap.Stale != nil {
-		h-- // the stale banner
-	}
+	h -= m.above()
 	if m.opts.Replay != nil {
 		h-- // the time line
 	}
@@ -281,6 +296,19 @@ func (m Model) common() common {
 		width:   w,
 		height:  max(h-len(m.footer(w)), 1),
 	}
+}
+
+// above is how many lines the title and the stale banner take above the
+// view.
+func (m Model) above() int {
+	n := 0
+	if m.opts.Title != "" {
+		n++
+	}
+	if m.snap.Stale != nil {
+		n++
+	}
+	return n
 }
 
 // footer is the help of the view on top (plus the version in the full help).
@@ -315,11 +343,13 @@ func (m Model) frame() string {
 	body := m.top().render(&c, c.width, c.height)
 	footer := m.footer(c.width)
 	var lines []string
-	banner := 0
+	if m.opts.Title != "" {
+		lines = append(lines, m.styles.title.Render(sanitize(m.opts.Title)))
+	}
 	if st := m.snap.Stale; st != nil {
 		lines = append(lines, staleLine(st, c.now, m.styles))
-		banner = 1 // cut with "…", like other free text
 	}
+	banner := len(lines) // cut with "…", like other free text
 	lines = append(lines, strings.Split(body, "\n")...)
 	if r := m.opts.Replay; r != nil {
 		lines = append(lines, m.styles.help.ShortDesc.Render(timeLine(r.State(), c.width)))

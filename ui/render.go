@@ -342,7 +342,7 @@ func lineWidth(s string) int {
 // narrowSymbol: single-cell runes the screen itself draws.
 func narrowSymbol(r rune) bool {
 	switch r {
-	case '█', '░', '┃', '¦', '•', '○', '●', '◐', '▸', '←', '→', '…', '¥', '⊘', '·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
+	case '█', '░', '┃', '¦', '•', '○', '●', '◐', '▸', '▾', '←', '→', '…', '¥', '⊘', '·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
 		return true
 	}
 	return false

@@ -44,6 +44,7 @@ type styles struct {
 	staleText       lipgloss.Style
 
 	stale    lipgloss.Style // the STALE mark
+	title    lipgloss.Style // a fleet member's title line, a block's context
 	cursor   lipgloss.Style // the ">" of the selected row
 	selected lipgloss.Style // the selected node's name
 
@@ -76,6 +77,7 @@ func newStyles(colors [3]string, colour bool) *styles {
 		st.event = lipgloss.NewStyle().Foreground(lipgloss.Color("#A0A0A0"))
 		st.cursor = lipgloss.NewStyle().Bold(true)
 		st.stale = lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(bad)
+		st.title = lipgloss.NewStyle().Bold(true)
 		st.selected = lipgloss.NewStyle().Reverse(true)
 		st.usedStyle = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color(usedColor))
 		st.staleText = lipgloss.NewStyle().Faint(true)

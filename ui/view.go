@@ -58,6 +58,9 @@ type (
 	openPoolNodesMsg struct{ pool poolFilter }
 	// backMsg closes the top view.
 	backMsg struct{}
+	// leaveMsg: a fleet member's model was asked to go back from its
+	// node list; the fleet shows the fleet view again.
+	leaveMsg struct{}
 )
 
 func openNode(name string) tea.Cmd { return func() tea.Msg { return openNodeMsg{name} } }
@@ -67,4 +70,5 @@ func openActivity() tea.Cmd        { return func() tea.Msg { return openActivity
 func openPoolNodes(p poolFilter) tea.Cmd {
 	return func() tea.Msg { return openPoolNodesMsg{p} }
 }
-func back() tea.Msg { return backMsg{} }
+func back() tea.Msg  { return backMsg{} }
+func leave() tea.Msg { return leaveMsg{} }
