@@ -36,7 +36,10 @@ var (
 )
 
 func main() {
-	os.Exit(runAs(programFromArg0(os.Args[0]), os.Args[1:], os.Stdout, os.Stderr))
+	stopProfile := startProfile()
+	code := runAs(programFromArg0(os.Args[0]), os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
+	os.Exit(code)
 }
 
 // run is runAs for the program under its own name.
