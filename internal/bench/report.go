@@ -152,7 +152,7 @@ func (r *sizeResult) rows() []row {
 	if len(r.lat) > 0 {
 		p50 := median(r.lat)
 		rows = append(rows, row{fmt.Sprintf("event-to-screen p50 (n=%d)", len(r.lat)), "-",
-			fmt.Sprintf("%s (max %s)", ms(p50), ms(slices.Max(r.lat))), "-", "<= "+ms(targetLatency), verdict(p50 <= targetLatency)})
+			fmt.Sprintf("%s (max %s)", ms(p50), ms(slices.Max(r.lat))), "-", "<= " + ms(targetLatency), verdict(p50 <= targetLatency)})
 	}
 	if r.final.ok || r.finalErr != nil {
 		shown := fmt.Sprintf("%d nodes, %d pods, cpu %s", r.final.nodes, r.final.pods, r.final.cpu)
