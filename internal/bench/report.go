@@ -16,8 +16,8 @@ import (
 // screen from 1.0x, the RSS from 0.2x, churn CPU from 15%, event-to-screen
 // from 250 ms), as ratios to the bare informer or absolute.
 const (
-	targetFirstFrame = 0.8  // x the bare informer's sync time
-	targetRSS        = 0.05 // x the bare informer's RSS after sync
+	targetFirstFrame = 0.8  // x the bare informer's sync time (at raisedAt)
+	targetRSS        = 0.05 // x the bare informer's RSS after sync (at raisedAt)
 	targetPeak       = 0.3  // x the bare informer's peak RSS
 	targetIdleCPU    = 0.01 // of one core
 	targetChurnCPU   = 0.10 // of one core
@@ -40,6 +40,28 @@ const (
 const rssBaseline int64 = 115 << 20
 
 var baselineSize = size{5000, 100000}
+
+// raisedAt is the smallest size the raised first-screen and RSS targets
+// hold at (issue 16 raised them at 5,000 nodes / 100,000 pods). Below it
+// the process's fixed cost (the runtime, the binary, the terminal's
+// buffers: ~50 MB) is a large part of a small cluster's RSS, and issue
+// 5's targets stand: 1.0x and 0.2x.
+var raisedAt = 5000
+
+// firstFrameTarget and rssTarget are the targets at s.
+func firstFrameTarget(s size) float64 {
+	if s.nodes < raisedAt {
+		return 1.0
+	}
+	return targetFirstFrame
+}
+
+func rssTarget(s size) float64 {
+	if s.nodes < raisedAt {
+		return 0.2
+	}
+	return targetRSS
+}
 
 // sizeResult is everything measured at one size.
 type sizeResult struct {
@@ -102,7 +124,7 @@ func (r *sizeResult) rows() []row {
 		refSync, first := median(syncs), median(r.firsts)
 		ratio := first.Seconds() / refSync.Seconds()
 		rows = append(rows, row{"time to full summary", secs(refSync), secs(first),
-			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", targetFirstFrame), verdict(ratio <= targetFirstFrame)})
+			fmt.Sprintf("%.2fx", ratio), fmt.Sprintf("<= %.1fx", firstFrameTarget(r.size)), verdict(ratio <= firstFrameTarget(r.size))})
 		if len(r.syncCPU) > 0 {
 			rc, oc := median(refCPU), median(r.syncCPU)
 			ratio := oc.Seconds() / rc.Seconds()
@@ -112,7 +134,7 @@ func (r *sizeResult) rows() []row {
 		refRSS, oursRSS := median(rss), median(r.rss)
 		ratio = float64(oursRSS) / float64(refRSS)
 		rows = append(rows, row{"RSS after sync", mb(refRSS), mb(oursRSS),
-			fmt.Sprintf("%.3fx", ratio), fmt.Sprintf("<= %.2fx", targetRSS), verdict(ratio <= targetRSS)})
+			fmt.Sprintf("%.3fx", ratio), fmt.Sprintf("<= %.2fx", rssTarget(r.size)), verdict(ratio <= rssTarget(r.size))})
 		rows = append(rows, r.baselineRows()...)
 		refPeak, oursPeak := median(peak), median(r.peaks)
 		ratio = float64(oursPeak) / float64(refPeak)
