@@ -588,3 +588,62 @@ func (b *fleetBlock) is(server, state string, want figures) error {
 	}
 	return nil
 }
+
+// TestFleetScreenParsing checks the readers of the fleet view above on the
+// contract's screen text (no cluster needed).
+func TestFleetScreenParsing(t *testing.T) {
+	lab := figures{nodes: 2, cpu: cluster.Quantity{Used: 700, Allocatable: 3710}, hourly: labHourly,
+		pods: output.Pods{Total: 2, Running: 2, Bound: 2}}
+	other := figures{nodes: 3, cpu: cluster.Quantity{Used: 1500, Allocatable: 5790}, hourly: otherHourly,
+		pods: output.Pods{Total: 3, Running: 3, Bound: 3}}
+	sum := sumFigures(lab, other)
+	screen := `2 clusters (2 ok, 0 stale) · 5 nodes · cpu 2200m/9500m 23.2% · $0.423/hour | $308.644/month
+
+> ▾ lab  https://127.0.0.1:41717  ok
+    2 nodes (700m/3710m)  18.9% cpu ████░░░░░░░░░░░░░░░░░░░░░ $0.113/hour | $82.344/month
+    2 pods (0 pending 2 running 2 bound)
+  ▾ other  https://127.0.0.1:41579  stale 3s · API server unreachable (connection refused), retrying
+    3 nodes (1500m/5790m)  25.9% cpu ██████░░░░░░░░░░░░░░░░░░░ $0.310/hour | $226.300/month
+    3 pods (0 pending 3 running 3 bound)
+  ▸ third  https://127.0.0.1:1  connecting
+
+↑/↓ cluster · enter nodes · space collapse · q quit · ? help`
+	f, err := parseFleet(screen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.line.is(2, 2, 0, sum); err != nil {
+		t.Error(err)
+	}
+	if names := f.contexts(); !slices.Equal(names, []string{"lab", "other", "third"}) {
+		t.Errorf("blocks %v", names)
+	}
+	if err := f.block("lab").is("https://127.0.0.1:41717", "ok", lab); err != nil {
+		t.Error(err)
+	}
+	if b := f.block("other"); !staleState.MatchString(b.state) {
+		t.Errorf("other's state %q is not stale", b.state)
+	}
+	if err := f.block("other").is("https://127.0.0.1:41579", "ok", other); err == nil {
+		t.Error("a stale block passed for ok")
+	}
+	if b := f.block("third"); b.expanded || b.state != "connecting" {
+		t.Errorf("third: %+v", b)
+	}
+	// What must fail does.
+	off := sum
+	off.hourly += 0.001
+	if err := f.line.is(2, 2, 0, off); err == nil {
+		t.Error("a wrong sum passed")
+	}
+	if err := f.block("lab").is("https://127.0.0.1:41717", "ok", other); err == nil {
+		t.Error("other's figures passed for the lab's")
+	}
+	lb, err := parseFleet(`2 clusters (1 ok, 1 stale) · 5 nodes · cpu 2200m/9500m 23.2% · >=$0.423/hour | >=$308.644/month`)
+	if err != nil || !lb.line.lowerBound || lb.line.states(2, 1, 1) != nil {
+		t.Errorf("lower bound line: %+v, %v", lb.line, err)
+	}
+	if _, err := parseFleet("2 nodes (700m/3710m)  18.9% cpu $0.113/hour | $82.344/month"); err == nil {
+		t.Error("a single-cluster screen read as a fleet")
+	}
+}
