@@ -47,6 +47,11 @@ func TestFleet(t *testing.T) {
 	if h := other.Summary.PricePerHour; h == nil || !nearly(*h, otherHourly) {
 		t.Fatalf("other alone: %v/hour, want %.4f (2 m5.large + c5.large, eu-west-1)", deref2(h), otherHourly)
 	}
+	for name, d := range map[string]*output.Document{"lab": lab, "other": other} {
+		if d.Summary.LowerBound || d.Summary.EstimatedNodes > 0 {
+			t.Fatalf("%s alone: lower bound %v, %d estimated nodes; want every price live", name, d.Summary.LowerBound, d.Summary.EstimatedNodes)
+		}
+	}
 	figs := []figures{docFigures(t, lab), docFigures(t, other)}
 	sum := sumFigures(figs...)
 	t.Logf("lab alone: %s; other alone: %s; sum: %s", figs[0], figs[1], sum)
