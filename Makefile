@@ -119,7 +119,9 @@ release-assets:
 include internal/e2e/e2e.mk
 
 ## bench-scale: the viewer against a bare client-go informer on a real apiserver
-## at scale (SIZES="NODESxPODS ..."; the 100,000-pod size takes 10-15 minutes)
+## at scale (SIZES="NODESxPODS ..."; the 100,000-pod size takes 10-15 minutes),
+## then the fleet row: three API servers of 500x10000, the viewer on all three
+## against each alone (BENCH_ARGS=-fleet-only runs only that row)
 SIZES ?= 500x10000 5000x100000
 BENCH_ARGS ?=
 .PHONY: bench-scale

@@ -8,9 +8,12 @@
 // informer (the reference, run as a separate process of this program) with
 // the viewer binary run in tmux: time to the first complete screen, memory,
 // CPU idle and under churn, the time to open a node view, event-to-screen
-// latency, and the final totals against the objects created. Then it runs
-// the snapshot and render benchmarks (the node list's and the node view's).
-// It prints one table and writes it under -out.
+// latency, and the final totals against the objects created. Then the
+// fleet row: three more API servers of 500 nodes / 10,000 pods each, the
+// viewer on all three at once (--context a,b,c) against the viewer on each
+// alone (-fleet-only runs just this row). Then it runs the snapshot and
+// render benchmarks (the node list's and the node view's). It prints one
+// table and writes it under -out.
 package main
 
 import (
@@ -54,6 +57,11 @@ type config struct {
 	recordOnly  bool // dev: only the recording rows (and the churn CPU they compare with)
 	recordSize  time.Duration
 	sizeOnly    bool // dev: only the in-process recording size rows (no cluster)
+	// The fleet row: fleetClusters clusters of fleetSize (0: no fleet row);
+	// fleetOnly: nothing else.
+	fleetClusters int
+	fleetSize     size
+	fleetOnly     bool
 }
 
 func main() { os.Exit(benchMain(os.Args[1:])) }
@@ -69,6 +77,7 @@ func benchMain(args []string) int {
 		devChurnNodes = fs.Int("dev-churn-nodes", 5000, "development: node count for -dev-churn")
 		stopDir       = fs.String("stop", "", "development: stop the cluster kept in DIR (-keep) and delete DIR")
 		sizes         = fs.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
+		fleetSize     = fs.String("fleet-size", "500x10000", "NODESxPODS of each cluster of the fleet row")
 		cfg           config
 	)
 	fs.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
@@ -89,6 +98,8 @@ func benchMain(args []string) int {
 	fs.BoolVar(&cfg.recordOnly, "record-only", false, "development: measure only the recording rows (size, churn bytes/s, churn CPU with and without --record)")
 	fs.BoolVar(&cfg.sizeOnly, "record-size-only", false, "development: only the recording size rows, in process (no cluster, no viewer)")
 	fs.DurationVar(&cfg.recordSize, "record-churn", 15*time.Second, "churn window of the in-process recording size row")
+	fs.IntVar(&cfg.fleetClusters, "fleet-clusters", 3, "clusters (each its own API server) of the fleet row: the viewer on all at once against each alone; 0 skips the row")
+	fs.BoolVar(&cfg.fleetOnly, "fleet-only", false, "measure only the fleet row (no sizes, no render benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -110,6 +121,16 @@ func benchMain(args []string) int {
 	if cfg.sizes, err = parseSizes(*sizes); err != nil {
 		return exitCode("bench", err, 2)
 	}
+	fleet, err := parseSizes(*fleetSize)
+	switch {
+	case err != nil:
+		return exitCode("bench", fmt.Errorf("-fleet-size: %w", err), 2)
+	case len(fleet) != 1:
+		return exitCode("bench", fmt.Errorf("-fleet-size: one size, not %q", *fleetSize), 2)
+	case cfg.fleetClusters < 0 || cfg.fleetOnly && cfg.fleetClusters == 0:
+		return exitCode("bench", fmt.Errorf("-fleet-clusters %d: want at least 1 with -fleet-only, 0 to skip the row", cfg.fleetClusters), 2)
+	}
+	cfg.fleetSize = fleet[0]
 	return exitCode("bench", run(cfg), 1)
 }
 
@@ -173,6 +194,9 @@ func run(cfg config) error {
 	started := time.Now()
 	var results []*sizeResult
 	for _, s := range cfg.sizes {
+		if cfg.fleetOnly {
+			break
+		}
 		if cfg.sizeOnly {
 			rec := measureRecordSize(ctx, s, cfg.churnRate, cfg.recordSize)
 			results = append(results, &sizeResult{size: s, rec: &rec})
@@ -184,14 +208,19 @@ func run(cfg config) error {
 			break
 		}
 	}
+	var fleet *fleetResult
+	if cfg.fleetClusters > 0 && !cfg.sizeOnly && !cfg.recordOnly && !cfg.onlyStart && cfg.keep == "" && cfg.reuse == "" && ctx.Err() == nil {
+		fmt.Fprintf(os.Stderr, "bench: fleet of %d clusters of %s\n", cfg.fleetClusters, cfg.fleetSize)
+		fleet = measureFleet(ctx, cfg)
+	}
 	var rb *renderBench
 	var renderErr error
-	if !cfg.skipRender && ctx.Err() == nil {
+	if !cfg.skipRender && !cfg.fleetOnly && ctx.Err() == nil {
 		fmt.Fprintln(os.Stderr, "bench: snapshot and render benchmarks (go test -bench)")
 		b, err := runRenderBench(ctx, cfg.benchCount)
 		rb, renderErr = &b, err
 	}
-	table := report(started, results, rb, renderErr)
+	table := report(started, results, fleet, rb, renderErr)
 	fmt.Print("\n" + table)
 	path := filepath.Join(cfg.out, "scale-"+started.UTC().Format("20060102-150405")+".txt")
 	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
@@ -202,6 +231,9 @@ func run(cfg config) error {
 		if r.err != nil {
 			return fmt.Errorf("%s: %w", r.size, r.err)
 		}
+	}
+	if fleet != nil && fleet.err != nil {
+		return fmt.Errorf("%s: %w", fleet.label(), fleet.err)
 	}
 	return ctx.Err()
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -42,8 +43,14 @@ type ours struct {
 }
 
 func startOurs(bin, kubeconfig, dir string, run int, extra ...string) (*ours, error) {
-	o := &ours{log: filepath.Join(dir, fmt.Sprintf("viewer-%d.log", run))}
-	sock := fmt.Sprintf("bench-scale-%d-%d", os.Getpid(), run)
+	return startOursAs(bin, kubeconfig, dir, strconv.Itoa(run), extra...)
+}
+
+// startOursAs is startOurs with a run name (of letters, digits and '-'),
+// which names its log file and tmux server.
+func startOursAs(bin, kubeconfig, dir, run string, extra ...string) (*ours, error) {
+	o := &ours{log: filepath.Join(dir, "viewer-"+run+".log")}
+	sock := fmt.Sprintf("bench-scale-%d-%s", os.Getpid(), run)
 	argv := append([]string{bin, "--kubeconfig", kubeconfig, "--log-file", o.log, "--node-sort", orderLabel + "=asc"}, extra...)
 	o.start = time.Now()
 	p, err := startPane(sock, viewerEnv, argv)

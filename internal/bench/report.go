@@ -271,7 +271,7 @@ func machine() string {
 }
 
 // report formats the table.
-func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr error) string {
+func report(when time.Time, results []*sizeResult, fleet *fleetResult, rb *renderBench, renderErr error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "eks-node-viewer scale benchmark, %s\nmachine: %s\n", when.UTC().Format("2006-01-02 15:04 MST"), machine())
 	fmt.Fprintf(&b, "reference: a bare client-go informer (nodes + pods, full objects, protobuf); ours: bin/eks-node-viewer in tmux %dx%d\n", paneWidth, paneHeight)
@@ -284,6 +284,14 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 		}
 		if r.err != nil {
 			fmt.Fprintf(tw, "%s\tstopped early (error below)\t\t\t\t\tmissed\n", label)
+		}
+	}
+	if fleet != nil {
+		for _, x := range fleet.rows() {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fleet.label(), x.metric, x.ref, x.ours, x.ratio, x.target, x.result)
+		}
+		if fleet.err != nil {
+			fmt.Fprintf(tw, "%s\tstopped early (error below)\t\t\t\t\tmissed\n", fleet.label())
 		}
 	}
 	if rb != nil {
@@ -327,6 +335,9 @@ func report(when time.Time, results []*sizeResult, rb *renderBench, renderErr er
 			}
 			fmt.Fprintf(&b, "\n  runs (time to sync or full screen/CPU used by then/RSS after/peak RSS):\n    %s", strings.Join(parts, "\n    "))
 		}
+	}
+	if fleet != nil {
+		b.WriteString("\n" + fleet.note())
 	}
 	if renderErr != nil {
 		fmt.Fprintf(&b, "\nrender error: %v", oneLine(renderErr))

@@ -253,9 +253,17 @@ func viewerCommand(t *testing.T, ctx context.Context, args ...string) *exec.Cmd 
 // runOutput runs the viewer to its end (killed after limit).
 func runOutput(t *testing.T, limit time.Duration, args ...string) outputRun {
 	t.Helper()
+	return runOutputEnv(t, limit, nil, args...)
+}
+
+// runOutputEnv is runOutput with env added to the viewer's environment (a
+// local AWS server's, say).
+func runOutputEnv(t *testing.T, limit time.Duration, env []string, args ...string) outputRun {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := viewerCommand(t, ctx, args...)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

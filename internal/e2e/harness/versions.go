@@ -3,6 +3,8 @@
 // etcd and kube-apiserver, optionally the scheduler, the controller-manager,
 // kwok (fake nodes that stay Ready, with emulated kubelet resource metrics),
 // metrics-server (scraping them) and Karpenter's kwok cloud provider.
+// StartFleet runs several such clusters at once, each on its own ports with
+// its own data, and writes one kubeconfig with a context per cluster.
 //
 // The binaries are built from the Go module proxy by the tool modules under
 // internal/e2e/tools and cached outside the clone (see EnsureBinaries).
