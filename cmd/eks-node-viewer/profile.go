@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 )
 
-// profileEnv names a file for a CPU profile of the whole run: a
-// developer's tool (make bench-scale's figures say how much, a profile
-// says where), not a flag users need.
+// profileEnv names a file for a CPU profile of the whole run ("%p" in it
+// becomes the process ID, for runs side by side): a developer's tool (make
+// bench-scale's figures say how much, a profile says where), not a flag
+// users need.
 const profileEnv = "EKS_NODE_VIEWER_CPUPROFILE"
 
 // startProfile starts the CPU profile profileEnv asks for; the returned
@@ -19,6 +22,7 @@ func startProfile() (stop func()) {
 	if path == "" {
 		return func() {}
 	}
+	path = strings.ReplaceAll(path, "%p", strconv.Itoa(os.Getpid()))
 	f, err := os.Create(path)
 	if err == nil {
 		err = pprof.StartCPUProfile(f)
