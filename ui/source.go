@@ -21,7 +21,7 @@ type Source interface {
 
 // settleDelay absorbs bursts (a scale-up changes hundreds of pods within
 // milliseconds) so that one redraw shows them all. (A variable for tests.)
-var settleDelay = 75 * time.Millisecond
+var settleDelay = 50 * time.Millisecond
 
 const (
 	// ageTick re-renders so that ages ("NotReady/3m", node-age) move on even

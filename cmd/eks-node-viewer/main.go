@@ -325,7 +325,7 @@ func runProgram(ctx context.Context, s session, capture *kube.Stderr, o *options
 	screen := ui.New(pace(ctx, s.m, framePace, syncRefresh, time.After), uo)
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
-	// 75 ms and spins at 12, and halves the idle CPU of the default 60.
+	// 50 ms and spins at 12, and halves the idle CPU of the default 60.
 	return runScreen(ctx, screen, capture, o.LogFile, tea.WithFPS(maxFPS))
 }
 

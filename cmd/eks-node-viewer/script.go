@@ -25,7 +25,7 @@ const exitTimedOut = 3
 
 // streamSettle lets a burst of changes settle before the stream takes its
 // snapshot, as the screen does (ui's settleDelay).
-const streamSettle = 75 * time.Millisecond
+const streamSettle = 50 * time.Millisecond
 
 // scriptFormat says whether this run prints for scripts instead of drawing
 // the screen, and in which format: -o, or a table for --once or for a
