@@ -183,17 +183,13 @@ func (v *listView) refilter(s *cluster.Snapshot, toFirst bool) {
 }
 
 // matches reports whether the node's name or one of its label values
-// contains text (lower case).
+// contains text (lower case): one look in the row's Search text.
 func matches(n *cluster.Node, text string) bool {
-	if strings.Contains(strings.ToLower(n.Name), text) {
-		return true
+	in := n.Search
+	if in == "" {
+		in = cluster.SearchText(n.Name, n.Labels)
 	}
-	for _, val := range n.Labels {
-		if strings.Contains(strings.ToLower(val), text) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(in, text)
 }
 
 // move puts the cursor at i (clamped) and remembers the node there.

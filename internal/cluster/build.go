@@ -3,6 +3,7 @@ package cluster
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -301,6 +302,10 @@ func (c *Cluster) nodeRow(e *nodeEntry) *Node {
 		Usage:        make([]Quantity, len(c.shown)),
 		Labels:       n.labels,
 	}
+	if e.searchOf != n {
+		e.search, e.searchOf = SearchText(n.name, n.labels), n
+	}
+	row.Search = e.search
 	if row.Capacity == pricing.Fargate && e.fargate != "" {
 		row.InstanceType = pricing.FargateInstanceType(e.fargate)
 	}
@@ -326,6 +331,7 @@ func (c *Cluster) claimRow(cl *claimObj) *Node {
 		Zone:         cl.desc.Zone,
 		NodeClaim:    cl.name,
 		NodePool:     cl.labels[labelNodePool],
+		Search:       SearchText(cl.rowName(), cl.labels),
 		Deleting:     cl.deleting,
 		MaxPods:      cl.alloc[c.podsIndex] / 1000,
 		Usage:        make([]Quantity, len(c.shown)),
@@ -387,4 +393,22 @@ func addPrice(cost *Cost, p *pricing.Price) {
 	if cost.Currency == "" {
 		cost.Currency = p.Currency
 	}
+}
+
+// SearchText is a row's Node.Search: its name and label values, lower
+// case, each after a NUL (so that no match spans two of them), in key
+// order. (For rows made outside the model, as tests make them.)
+func SearchText(name string, labels map[string]string) string {
+	var b strings.Builder
+	n := len(name) + 1
+	for _, v := range labels {
+		n += len(v) + 1
+	}
+	b.Grow(n)
+	b.WriteString(strings.ToLower(name))
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		b.WriteByte(0)
+		b.WriteString(strings.ToLower(labels[k]))
+	}
+	return b.String()
 }

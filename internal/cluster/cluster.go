@@ -155,6 +155,10 @@ type nodeEntry struct {
 	price    pricing.Price
 	priceGen uint64
 	usage    nodeUsage
+	// search is Node.Search of searchOf (rebuilt when the node object
+	// changes, not with every row).
+	search   string
+	searchOf *nodeObj
 }
 
 // agg sums counted pods. exact holds the sums of requests (exact, so that a

@@ -140,3 +140,13 @@ func TestSharedRowsMatchAFullRebuild(t *testing.T) {
 		}
 	}
 }
+
+// A row's Search holds its name and label values in lower case, apart.
+func TestRowSearchText(t *testing.T) {
+	c := New(Options{})
+	c.testNode(node("Ip-10-0-1-1", "2", t0, "team", "Payments", "zone", "us-east-1a"))
+	s := c.Snapshot()
+	if got, want := s.Nodes[0].Search, "ip-10-0-1-1\x00payments\x00us-east-1a"; got != want {
+		t.Errorf("search %q, want %q", got, want)
+	}
+}
