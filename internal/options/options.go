@@ -25,12 +25,12 @@ type Options struct {
 	AllContexts     bool
 	ContextSelector string
 	Kubeconfig      string
-	NodeSelector   string
-	ExtraLabels    []string
-	NodeSort       string
-	Resources      []string
-	Style          string
-	DisablePricing bool
+	NodeSelector    string
+	ExtraLabels     []string
+	NodeSort        string
+	Resources       []string
+	Style           string
+	DisablePricing  bool
 	// Usage polls metrics.k8s.io every UsageInterval.
 	Usage         bool
 	UsageInterval time.Duration
