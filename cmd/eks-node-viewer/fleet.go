@@ -128,9 +128,6 @@ func startMember(ctx context.Context, o *options.Options, logger *slog.Logger, c
 		mem.settle()
 		return mem, nil
 	}
-	if mem.Server == "" {
-		mem.Server = clients.Server
-	}
 	m, err := newModel(ctx, o, logger, clients.Clock.Now, nil)
 	if err != nil {
 		return nil, err

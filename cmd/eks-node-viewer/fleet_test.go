@@ -11,6 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/output"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/syncbuf"
 )
@@ -234,4 +235,45 @@ func TestFleetWatch(t *testing.T) {
 	if errb.String() != "" {
 		t.Errorf("stderr %q", errb.String())
 	}
+}
+
+// TestFleetMembersForTheScreen: the screen's members are the clusters in
+// the order asked for, each with its server, its API server's clock and
+// its own model; one that could not start is there too, saying why.
+func TestFleetMembersForTheScreen(t *testing.T) {
+	kc, alpha, beta := twoClusters(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := scriptOptions(t, "--kubeconfig", kc, "--context", "beta,broken,alpha", "--usage=false")
+	contexts, err := fleetContexts(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := startFleet(ctx, o, slog.New(slog.DiscardHandler), contexts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := uiMembers(ctx, members)
+	if len(got) != 3 || got[0].Context != "beta" || got[1].Context != "broken" || got[2].Context != "alpha" ||
+		got[0].Server != beta.URL || got[1].Server != "" || got[2].Server != alpha.URL {
+		t.Fatalf("members %+v", got)
+	}
+	for _, i := range []int{0, 2} {
+		<-got[i].Source.Synced()
+		if got[i].Clock == nil {
+			t.Errorf("%s: no server clock", got[i].Context)
+		}
+	}
+	if s := got[0].Source.SnapshotFor(cluster.Query{}); len(s.Nodes) != 1 || s.Nodes[0].Name != "b1" {
+		t.Errorf("beta's model: %+v", s.Nodes)
+	}
+	if s := got[2].Source.SnapshotFor(cluster.Query{}); len(s.Nodes) != 2 {
+		t.Errorf("alpha's model: %+v", s.Nodes)
+	}
+	if s := got[1].Source.SnapshotFor(cluster.Query{}); s.Synced || len(s.Notes) != 1 || s.Notes[0] != "kubeconfig: context broken names no cluster with a server" || got[1].Clock != nil {
+		t.Errorf("broken: synced %v notes %q", s.Synced, s.Notes)
+	}
+	// Every member settled, the broken one included: the sync's memory
+	// can be given back.
+	<-allSettled(ctx, members)
 }
