@@ -69,11 +69,15 @@ func runAs(p program, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
+	fleet, err := fleetContexts(o)
+	if err != nil {
+		return exitCode(p, err, stderr)
+	}
 	if f, ok := scriptFormat(o, stdout); ok {
-		sc := &script{o: o, format: f, prog: p.prog, stdout: stdout, stderr: stderr}
+		sc := &script{o: o, format: f, prog: p.prog, stdout: stdout, stderr: stderr, fleet: fleet}
 		return exitCode(p, sc.run(), stderr)
 	}
-	return exitCode(p, view(o), stderr)
+	return exitCode(p, view(o, fleet), stderr)
 }
 
 // exitCode reports err in one line on stderr and returns its exit code.
@@ -104,8 +108,9 @@ func exitCode(p program, err error, stderr io.Writer) int {
 var started = time.Now()
 
 // view runs the viewer until the user quits or a signal arrives; a signal
-// is an exitError of 128+n once the terminal is restored.
-func view(o *options.Options) error {
+// is an exitError of 128+n once the terminal is restored. fleet are the
+// contexts of a fleet (nil: one cluster).
+func view(o *options.Options, fleet []kube.Context) error {
 	ctx, caught, stop := catchSignals(context.Background())
 	defer stop()
 	logger, logw, closeLog, err := openLog(o.LogFile)
@@ -127,6 +132,8 @@ func view(o *options.Options) error {
 		return err
 	}
 	switch {
+	case len(fleet) > 1:
+		s.fleet, err = startFleet(ctx, o, logger, fleet)
 	case o.Record.Replay != "":
 		s.player, s.demo, err = startReplay(ctx, o)
 		s.m = s.player
@@ -318,23 +325,30 @@ func start(ctx context.Context, m *cluster.Cluster, kubeClient kubernetes.Interf
 // decides). The program restores the terminal in every case, a panic in
 // the model included.
 func runProgram(ctx context.Context, s session, capture *kube.Stderr, o *options.Options) error {
-	uo := ui.Options{Style: o.Colors, Demo: s.demo, Version: versionInfo(), Clock: s.m.Now}
-	if s.player != nil {
-		uo.Replay = s.player
+	var screen tea.Model
+	if s.fleet != nil {
+		// Each cluster is on its own API server's clock (ui.Member.Clock).
+		screen = ui.NewFleet(uiMembers(ctx, s.fleet), ui.Options{Style: o.Colors, Version: versionInfo()})
+	} else {
+		uo := ui.Options{Style: o.Colors, Demo: s.demo, Version: versionInfo(), Clock: s.m.Now}
+		if s.player != nil {
+			uo.Replay = s.player
+		}
+		screen = ui.New(pace(ctx, s.m, framePace, syncRefresh, time.After), uo)
 	}
-	screen := ui.New(pace(ctx, s.m, framePace, syncRefresh, time.After), uo)
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of
 	// 50 ms and spins at 12, and halves the idle CPU of the default 60.
 	return runScreen(ctx, screen, capture, o.LogFile, tea.WithFPS(maxFPS))
 }
 
-// session is what the screen shows: a cluster's model, the demo's, or a
-// replay's player.
+// session is what the screen shows: a cluster's model, the demo's, a
+// replay's player, or a fleet's clusters.
 type session struct {
 	m      model
 	player *cluster.Player // a --replay
 	demo   bool
+	fleet  []*member // several contexts (m is nil)
 }
 
 // model is the model as the screen reads it (a Cluster or a Player).

@@ -31,6 +31,13 @@ func (p *paced) Changed() <-chan struct{} { return p.out }
 // pace forwards m's change signals until ctx ends, and signals every
 // refresh until m has synced. after is time.After (tests replace it).
 func pace(ctx context.Context, m model, interval, refresh time.Duration, after func(time.Duration) <-chan time.Time) *paced {
+	return paceUntil(ctx, m, interval, refresh, after, nil)
+}
+
+// paceUntil is pace whose refresh also stops when quiet is closed (nil:
+// never): a fleet's cluster known to be unreachable has no progress to
+// show, and must not redraw the fleet's screen for nothing.
+func paceUntil(ctx context.Context, m model, interval, refresh time.Duration, after func(time.Duration) <-chan time.Time, quiet <-chan struct{}) *paced {
 	p := &paced{model: m, out: make(chan struct{}, 1)}
 	go func() {
 		t := time.NewTicker(refresh)
@@ -40,6 +47,8 @@ func pace(ctx context.Context, m model, interval, refresh time.Duration, after f
 			case <-ctx.Done():
 				return
 			case <-m.Synced():
+				return
+			case <-quiet:
 				return
 			case <-t.C:
 				m.Notify()

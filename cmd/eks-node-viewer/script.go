@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/kube"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/output"
 	"github.com/eksnodeviewer/eks-node-viewer/pricing"
@@ -51,6 +52,8 @@ type script struct {
 	prog   string // for the messages on stderr
 	stdout io.Writer
 	stderr io.Writer
+	// fleet are the contexts of a fleet (nil: one cluster).
+	fleet []kube.Context
 }
 
 // run connects, waits for the initial sync and the prices (bounded by
@@ -75,7 +78,10 @@ func (sc *script) run() error {
 		return err
 	}
 	var m scriptModel
+	var fleet []*member
 	switch {
+	case len(sc.fleet) > 1:
+		fleet, err = startFleet(ctx, sc.o, logger, sc.fleet)
 	case sc.o.Record.Replay != "":
 		m, _, err = startReplay(ctx, sc.o)
 	case sc.o.Demo:
@@ -83,7 +89,10 @@ func (sc *script) run() error {
 	default:
 		m, err = startCluster(ctx, sc.o, logger, rec)
 	}
-	if err == nil {
+	switch {
+	case err == nil && fleet != nil:
+		err = sc.printFleet(ctx, fleet)
+	case err == nil:
 		err = sc.print(ctx, m)
 	}
 	err = closeRecord(rec, err)
@@ -128,7 +137,7 @@ func (sc *script) print(ctx context.Context, m scriptModel) error {
 	if timedOut != nil { // say so now: the stream goes on, filling in
 		fmt.Fprintf(sc.stderr, "%s: %s; streaming on\n", sc.prog, strings.TrimSuffix(timedOut.msg, "; the output is partial"))
 	}
-	return writeError(stream(ctx, m, streamTo{output.NewStream(sc.stdout), sc.stdout}, &s, timedOut != nil))
+	return writeError(stream(ctx, m, streamTo{output.NewStream(sc.stdout), sc.stdout}, &s, timedOut != nil, nil))
 }
 
 // whenComplete waits until the model has synced, the prices of its rows
@@ -222,12 +231,13 @@ const pipeCheck = time.Second
 // stream prints the change records after first until ctx ends or the
 // reader goes away, paced like the screen: a burst of changes settles for
 // streamSettle, a stream of them is printed at most every framePace. After
-// a timeout its note goes once the data is complete.
-func stream(ctx context.Context, m scriptModel, st streamTo, first *cluster.Snapshot, timedOut bool) error {
+// a timeout its note goes once the data is complete. quiet stops the
+// refresh of an unsynced model early (paceUntil; nil: at the sync).
+func stream(ctx context.Context, m scriptModel, st streamTo, first *cluster.Snapshot, timedOut bool, quiet <-chan struct{}) error {
 	if err := st.Write(first); err != nil {
 		return err
 	}
-	p := pace(ctx, m, framePace, syncRefresh, time.After)
+	p := paceUntil(ctx, m, framePace, syncRefresh, time.After, quiet)
 	check := time.NewTicker(pipeCheck)
 	defer check.Stop()
 	for {

@@ -112,23 +112,24 @@ type valueFunc func(request) ([]string, cobra.ShellCompDirective)
 // values completes the flags that take a value; a flag not named here (a
 // selector, a region) completes nothing rather than file names.
 var values = map[string]valueFunc{
-	"context":        contexts,
-	"kubeconfig":     files,
-	"log-file":       files,
-	"resources":      list(Resources),
-	"extra-labels":   list(Labels()),
-	"node-sort":      sortKeys,
-	"style":          fixed(options.DefaultStyle),
-	"node-selector":  nothing,
-	"region":         nothing,
-	"profile":        nothing,
-	"demo-speed":     nothing,
-	"output":         fixed(options.OutputFormats...),
-	"timeout":        nothing,
-	"usage-interval": fixed("15s", "30s", "1m"),
-	"record":         files,
-	"replay":         files,
-	"replay-speed":   nothing,
+	"context":          contexts,
+	"context-selector": nothing,
+	"kubeconfig":       files,
+	"log-file":         files,
+	"resources":        list(Resources),
+	"extra-labels":     list(Labels()),
+	"node-sort":        sortKeys,
+	"style":            fixed(options.DefaultStyle),
+	"node-selector":    nothing,
+	"region":           nothing,
+	"profile":          nothing,
+	"demo-speed":       nothing,
+	"output":           fixed(options.OutputFormats...),
+	"timeout":          nothing,
+	"usage-interval":   fixed("15s", "30s", "1m"),
+	"record":           files,
+	"replay":           files,
+	"replay-speed":     nothing,
 }
 
 // Resources are the resource names offered for --resources.
@@ -183,7 +184,11 @@ func contexts(r request) ([]string, cobra.ShellCompDirective) {
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return withPrefix(names, "", r.toComplete), cobra.ShellCompDirectiveNoFileComp
+	if !strings.Contains(r.toComplete, ",") {
+		return withPrefix(names, "", r.toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+	// --context a,b: the fleet's next context.
+	return list(names)(r)
 }
 
 // list completes the item after the last comma of a comma list, leaving out

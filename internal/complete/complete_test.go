@@ -2,6 +2,8 @@ package complete
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -54,5 +56,31 @@ func TestRequest(t *testing.T) {
 func TestScriptUnknownShell(t *testing.T) {
 	if err := Script(&bytes.Buffer{}, "tcsh", "x"); err == nil || !strings.Contains(err.Error(), `unknown shell "tcsh"`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestContextsCompleteAsAList: --context completes a context, and after a
+// comma the fleet's next one (not those listed already).
+func TestContextsCompleteAsAList(t *testing.T) {
+	kc := filepath.Join(t.TempDir(), "config")
+	body := "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: \"https://c.example\"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n"
+	for _, name := range []string{"dev", "prod-eu", "prod-us"} {
+		body += "- name: " + name + "\n  context: {cluster: c, user: u}\n"
+	}
+	if err := os.WriteFile(kc, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ partial, want string }{
+		{"pro", "prod-eu|prod-us|:4"},
+		{"prod-eu,", "prod-eu,dev|prod-eu,prod-us|:6"},
+		{"dev,prod-eu,p", "dev,prod-eu,prod-us|:6"},
+		{"", "dev|prod-eu|prod-us|:4"},
+	} {
+		if got := strings.Join(request1(t, "--kubeconfig", kc, "--context", tt.partial), "|"); got != tt.want {
+			t.Errorf("--context %q: %s, want %s", tt.partial, got, tt.want)
+		}
+	}
+	if got := strings.Join(request1(t, "--context-selector", ""), "|"); got != ":4" {
+		t.Errorf("--context-selector: %s", got)
 	}
 }

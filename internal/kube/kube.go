@@ -23,6 +23,8 @@ type Clients struct {
 	Dynamic dynamic.Interface
 	// Where describes the cluster for messages ("context prod (https://...)").
 	Where string
+	// Server is the API server's URL.
+	Server string
 	// Clock follows the API server's clock (see ServerClock).
 	Clock *ServerClock
 	// Metrics reads metrics.k8s.io (protobuf, which metrics-server serves,
@@ -75,20 +77,51 @@ func loadingRules(kubeconfig string) *clientcmd.ClientConfigLoadingRules {
 // Contexts lists the context names of the kubeconfig that Config would
 // load for kubeconfig, sorted (for shell completion of --context).
 func Contexts(kubeconfig string) ([]string, error) {
+	list, err := ListContexts(kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(list))
+	for i, c := range list {
+		names[i] = c.Name
+	}
+	return names, nil
+}
+
+// Context is one context of a kubeconfig.
+type Context struct {
+	Name string
+	// Server is its cluster's API server URL ("" when the context names no
+	// cluster the kubeconfig defines: Config then says what is wrong).
+	Server string
+}
+
+// ListContexts lists the contexts of the kubeconfig that Config would load
+// for kubeconfig, sorted by name, with their API servers. It reads the
+// files only: no credentials are asked for and no server is called.
+func ListContexts(kubeconfig string) ([]Context, error) {
 	cfg, err := loadingRules(kubeconfig).Load()
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig: %w", err)
 	}
-	names := make([]string, 0, len(cfg.Contexts))
-	for name := range cfg.Contexts {
-		names = append(names, name)
+	out := make([]Context, 0, len(cfg.Contexts))
+	for name, c := range cfg.Contexts {
+		ctx := Context{Name: name}
+		if c != nil {
+			if cl := cfg.Clusters[c.Cluster]; cl != nil {
+				ctx.Server = cl.Server
+			}
+		}
+		out = append(out, ctx)
 	}
-	sort.Strings(names)
-	return names, nil
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // NewClients builds typed and dynamic clients tuned for a read-only viewer:
-// protobuf for core types, and enough QPS for a quick start.
+// protobuf for core types, and enough QPS for a quick start. Each call has
+// its own connections, rate limits and server clock: a fleet's clusters
+// share nothing.
 func NewClients(cfg *rest.Config, where string) (*Clients, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.UserAgent = "eks-node-viewer"
@@ -111,7 +144,7 @@ func NewClients(cfg *rest.Config, where string) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics client: %w", err)
 	}
-	return &Clients{Kube: kube, Dynamic: dyn, Where: where, Clock: clock, Metrics: metrics}, nil
+	return &Clients{Kube: kube, Dynamic: dyn, Where: where, Server: cfg.Host, Clock: clock, Metrics: metrics}, nil
 }
 
 // Check asks the server for its version, so that a wrong context, an

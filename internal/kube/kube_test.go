@@ -3,6 +3,7 @@ package kube
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -115,5 +116,83 @@ func TestQuietLogsKeepsTheTerminalClean(t *testing.T) {
 	klog.Flush()
 	if strings.Contains(log.String(), "nowhere") {
 		t.Error("QuietLogs(nil) must discard")
+	}
+}
+
+// TestListContexts: every context of the kubeconfig list, sorted, with its
+// server; one naming a cluster that is not there has none (and Config
+// says why); nothing is asked of an exec plugin.
+func TestListContexts(t *testing.T) {
+	dir := t.TempDir()
+	a, b := write(t, dir, "a", clusterA), write(t, dir, "b", clusterB)
+	c := write(t, dir, "c", `apiVersion: v1
+kind: Config
+clusters:
+- name: lab
+  cluster: {server: "https://127.0.0.1:6443"}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: kind-lab
+  context: {cluster: lab, user: u}
+- name: arn:aws:eks:eu-west-1:111122223333:cluster/prod
+  context: {cluster: gone, user: u}
+`)
+	list := strings.Join([]string{a, b, c}, string(filepath.ListSeparator))
+	got, err := ListContexts(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Context{
+		{Name: "arn:aws:eks:eu-west-1:111122223333:cluster/prod"},
+		{Name: "ctx-a", Server: "https://a.example:6443"},
+		{Name: "ctx-b", Server: "https://b.example:6443"},
+		{Name: "kind-lab", Server: "https://127.0.0.1:6443"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ListContexts:\n got %+v\nwant %+v", got, want)
+	}
+	names, err := Contexts(list)
+	if err != nil || strings.Join(names, " ") != "arn:aws:eks:eu-west-1:111122223333:cluster/prod ctx-a ctx-b kind-lab" {
+		t.Errorf("Contexts: %q %v", names, err)
+	}
+	if _, _, err := Config(list, "arn:aws:eks:eu-west-1:111122223333:cluster/prod"); err == nil {
+		t.Error("Config of a context without its cluster: no error")
+	}
+	if _, err := ListContexts(filepath.Join(dir, "missing")); err == nil || !strings.HasPrefix(err.Error(), "kubeconfig: ") {
+		t.Errorf("missing file: %v", err)
+	}
+	empty := write(t, dir, "empty", "apiVersion: v1\nkind: Config\n")
+	if got, err := ListContexts(empty); err != nil || len(got) != 0 {
+		t.Errorf("no contexts: %+v %v", got, err)
+	}
+}
+
+// TestClientsPerContext: each context of a fleet gets clients of its own:
+// its server, its clock.
+func TestClientsPerContext(t *testing.T) {
+	dir := t.TempDir()
+	list := strings.Join([]string{write(t, dir, "a", clusterA), write(t, dir, "b", clusterB)}, string(filepath.ListSeparator))
+	var got []*Clients
+	for _, name := range []string{"ctx-a", "ctx-b"} {
+		cfg, where, err := Config(list, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewClients(cfg, where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c)
+	}
+	if got[0].Server != "https://a.example:6443" || got[1].Server != "https://b.example:6443" {
+		t.Errorf("servers %q %q", got[0].Server, got[1].Server)
+	}
+	if got[0].Where != "context ctx-a (https://a.example:6443)" || got[1].Where != "context ctx-b (https://b.example:6443)" {
+		t.Errorf("where %q %q", got[0].Where, got[1].Where)
+	}
+	if got[0].Clock == got[1].Clock || got[0].Kube == got[1].Kube {
+		t.Error("two contexts share a clock or a client")
 	}
 }

@@ -203,6 +203,11 @@ Examples:
   # another context, fullest nodes first
   %[1]s --context prod --node-sort eks-node-viewer/node-cpu-usage=dsc
 
+  # several clusters at once, and what they cost together (the fleet view)
+  %[1]s --context dev,staging,prod
+  %[1]s --all-contexts --context-selector '*:cluster/prod-*'
+  %[1]s --context dev,prod -o json | jq '.fleet.hourly'
+
   # for scripts: the cluster's $/hour, the nodes as a table, a line per change
   %[1]s -o json | jq '.summary.pricePerHour'
   %[1]s -o wide --node-selector karpenter.sh/nodepool
@@ -216,10 +221,18 @@ Every flag can also be set in ~/.eks-node-viewer as key=value lines (e.g.
 node-selector=karpenter.sh/nodepool); the command line wins over the file.
 In the file, "#" starts a comment at the start of a line or after a space
 or tab (key=value # why), so style=#04B575,#FFFF00,#FF0000 keeps its "#";
-quote a value to keep " #" in it (key="a #b").
+quote a value to keep " #" in it (key="a #b"). context=dev,prod in the
+file opens those clusters; --context, --all-contexts or --context-selector
+on the command line replaces the file's choice.
+With several contexts each cluster has its own connection, prices (its
+nodes' region) and usage polls; one that is unreachable shows as stale and
+never holds up the others. -o json prints one FleetSnapshot (a clusters
+list and the fleet's totals), table and wide a CONTEXT column, ndjson a
+"context" in every line.
 Keys: ↑/↓ (j/k) select a node, enter open it (its pods), esc back, p pending
 pods, / filter by name or label value, ←/→ page, ? full help, q quit.
 Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 timed out (-o, --once:
-what was known is printed), 128+n stopped by signal n.
+what was known is printed; with several contexts, the clusters that timed
+out are named), 128+n stopped by signal n.
 `)
 }

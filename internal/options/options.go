@@ -17,14 +17,20 @@ import (
 
 // Options are the settings of one run.
 type Options struct {
-	Context        string
-	Kubeconfig     string
-	NodeSelector   string
-	ExtraLabels    []string
-	NodeSort       string
-	Resources      []string
-	Style          string
-	DisablePricing bool
+	// Contexts are the --context values (repeated or a comma list);
+	// AllContexts and ContextSelector ask for every context of the
+	// kubeconfig, or those whose name matches. More than one cluster is
+	// the fleet (ResolveContexts picks them).
+	Contexts        []string
+	AllContexts     bool
+	ContextSelector string
+	Kubeconfig      string
+	NodeSelector    string
+	ExtraLabels     []string
+	NodeSort        string
+	Resources       []string
+	Style           string
+	DisablePricing  bool
 	// Usage polls metrics.k8s.io every UsageInterval.
 	Usage         bool
 	UsageInterval time.Duration
@@ -44,9 +50,18 @@ type Options struct {
 	Record  Record // --record, --replay
 
 	// Derived by Validate.
+	// Context is the one --context of the single-cluster viewer ("": the
+	// kubeconfig's current context); "" when several are asked for.
+	Context  string
 	Selector labels.Selector
 	Sort     SortSpec
 	Colors   [3]string
+	// matchContext is the compiled --context-selector (nil: none).
+	matchContext func(string) bool
+	// contextsFrom is the config file's "file:line" that chose the
+	// clusters ("" when the command line did), for ResolveContexts'
+	// messages.
+	contextsFrom string
 }
 
 // Defaults.
@@ -115,7 +130,9 @@ func FlagGroups() []Group { return (&Options{}).groups() }
 
 func (o *Options) groups() []Group {
 	kube := pflag.NewFlagSet("kubernetes", pflag.ContinueOnError)
-	kube.StringVar(&o.Context, "context", "", "kubeconfig context to use (default: the current context)")
+	kube.StringSliceVar(&o.Contexts, "context", nil, "kubeconfig context(s) to show (default: the current context); several (a comma list\nor repeated: --context dev,prod) open the fleet view, one block per cluster")
+	kube.BoolVar(&o.AllContexts, "all-contexts", false, "show every context of the kubeconfig at once (the fleet view)")
+	kube.StringVar(&o.ContextSelector, "context-selector", "", "only the contexts whose name matches (implies --all-contexts): a glob, where * matches\nany text, / and : included ('prod-*', '*:cluster/prod-*'), or a regular expression\nbetween slashes ('/^prod-(eu|us)$/')")
 	kube.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig file(s), a list separated by "+listSeparatorName()+" like $KUBECONFIG\n(default: $KUBECONFIG, then the config file, then ~/.kube/config)")
 	kube.StringVarP(&o.NodeSelector, "node-selector", "l", "", "label selector for the nodes (and NodeClaims) shown, e.g. karpenter.sh/nodepool or 'team in (a,b)'")
 
@@ -146,7 +163,7 @@ func (o *Options) groups() []Group {
 	out.StringVarP(&o.Output, "output", "o", "", "print the nodes for scripts, no screen: "+strings.Join(OutputFormats, ", ")+"\n(default table when standard output is not a terminal)")
 	out.BoolVar(&o.Once, "once", false, "print one snapshot and exit (what -o does; without -o, as a table)")
 	out.BoolVar(&o.Watch, "watch", false, "with -o ndjson: the snapshot, then one line per change until interrupted")
-	out.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "how long -o and --once wait, once connected, for the nodes and prices;\nthen they print what is known and exit 3")
+	out.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "how long -o and --once wait, once connected (several contexts: from the start),\nfor the nodes and prices; then they print what is known and exit 3")
 
 	return []Group{
 		{"Kubernetes", kube},
@@ -208,6 +225,7 @@ func ParseAs(prog string, args []string, configPath string, help io.Writer) (*Op
 	if err := applyConfigFile(fs, configPath); err != nil {
 		return nil, err
 	}
+	o.contextsFrom = clustersFromConfig(fs, o)
 	// $KUBECONFIG ranks between the flag and the config file.
 	if configSet(fs, "kubeconfig") && os.Getenv("KUBECONFIG") != "" {
 		o.Kubeconfig = ""
@@ -219,6 +237,39 @@ func ParseAs(prog string, args []string, configPath string, help io.Writer) (*Op
 		return nil, atConfigLine(fs, err)
 	}
 	return o, nil
+}
+
+// clusterFlags choose the clusters; the command line's choice replaces
+// the config file's as a whole (--all-contexts on the command line with
+// context=a,b in the file is every context, not a conflict).
+var clusterFlags = []string{"context", "all-contexts", "context-selector"}
+
+// clustersFromConfig drops the config file's cluster choice when the
+// command line makes one, and returns the file's "file:line" that chose
+// them otherwise ("" when the file did not).
+func clustersFromConfig(fs *pflag.FlagSet, o *Options) string {
+	reset := map[string]func(){
+		"context":          func() { o.Contexts = nil },
+		"all-contexts":     func() { o.AllContexts = false },
+		"context-selector": func() { o.ContextSelector = "" },
+	}
+	for _, name := range clusterFlags {
+		if !fs.Changed(name) {
+			continue
+		}
+		for _, other := range clusterFlags {
+			if configSet(fs, other) {
+				reset[other]()
+			}
+		}
+		return ""
+	}
+	for _, name := range clusterFlags {
+		if where := configLine(fs, name); where != "" {
+			return where
+		}
+	}
+	return ""
 }
 
 // atConfigLine prefixes a value's error with the config file's "file:line"

@@ -87,6 +87,9 @@ func (o *Options) Validate() error {
 	if err := o.validateRecord(); err != nil {
 		return err
 	}
+	if err := o.validateContexts(); err != nil {
+		return err
+	}
 	return o.validateOutput()
 }
 

@@ -20,85 +20,106 @@ var wideLabels = map[string]bool{"topology.kubernetes.io/zone": true, "karpenter
 // per node, columns padded with spaces, no colour. Every string from the
 // cluster is sanitised; an absent value is "-".
 func writeTable(w io.Writer, s *cluster.Snapshot, wide bool) error {
-	var labels []string
-	for _, l := range s.ExtraLabels {
-		if !wide || !wideLabels[l] {
-			labels = append(labels, l)
+	l := layoutOf(s, wide)
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	writeRow(tw, l.header(nil))
+	row := make([]string, 0, 32)
+	for i := range s.Nodes {
+		row = l.row(row[:0], s, s.Nodes[i])
+		writeRow(tw, row)
+	}
+	return tw.Flush()
+}
+
+// tableLayout is the columns of a table: what the snapshot shows (its
+// resources and extra labels, prices, usage) and how wide.
+type tableLayout struct {
+	resources     []string
+	labels        []string // extra labels with a column of their own
+	priced, usage bool
+	wide          bool
+}
+
+func layoutOf(s *cluster.Snapshot, wide bool) tableLayout {
+	l := tableLayout{resources: s.Resources, priced: !s.Cost.Disabled, usage: s.Usage != nil, wide: wide}
+	for _, lb := range s.ExtraLabels {
+		if !wide || !wideLabels[lb] {
+			l.labels = append(l.labels, lb)
 		}
 	}
-	priced := !s.Cost.Disabled
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	usage := s.Usage != nil
-	header := []string{"NAME"}
-	for _, r := range s.Resources {
+	return l
+}
+
+// header is the header line after the first columns.
+func (l tableLayout) header(first []string) []string {
+	header := append(first, "NAME")
+	for _, r := range l.resources {
 		name := strings.ToUpper(termtext.Clean(r))
 		header = append(header, name, name+"%")
-		if usage && measured(r) {
+		if l.usage && measured(r) {
 			header = append(header, name+"-USED")
 		}
 	}
 	header = append(header, "PODS", "TYPE", "CAPACITY")
-	if priced {
+	if l.priced {
 		header = append(header, "PRICE")
 	}
 	header = append(header, "STATE", "AGE")
-	if wide {
+	if l.wide {
 		header = append(header, "ZONE", "NODEPOOL")
-		if priced {
+		if l.priced {
 			header = append(header, "PRICE SOURCE")
-			if usage {
+			if l.usage {
 				header = append(header, "IDLE/H", "UNUSED/H")
 			}
 		}
 	}
-	for _, l := range labels {
-		header = append(header, labelHeader(l))
+	for _, lb := range l.labels {
+		header = append(header, labelHeader(lb))
 	}
-	writeRow(tw, header)
+	return header
+}
 
-	row := make([]string, 0, len(header))
-	for i := range s.Nodes {
-		n := s.Nodes[i]
-		row = append(row[:0], cell(n.Name))
-		for r, res := range s.Resources {
-			var q cluster.Quantity
-			if r < len(n.Usage) {
-				q = n.Usage[r]
-			}
-			pct := "-"
-			if q.Allocatable > 0 {
-				pct = percentText(q.Fraction())
-			}
-			row = append(row, ui.FormatPair(res, q), pct)
-			if usage && measured(res) {
-				row = append(row, usedCell(n, r))
-			}
+// row appends node n's cells to row.
+func (l tableLayout) row(row []string, s *cluster.Snapshot, n *cluster.Node) []string {
+	row = append(row, cell(n.Name))
+	for r, res := range l.resources {
+		var q cluster.Quantity
+		if r < len(n.Usage) {
+			q = n.Usage[r]
 		}
-		row = append(row, podsText(n), cell(n.InstanceType), capacityText(n))
-		if priced {
-			row = append(row, priceText(n.Price))
+		pct := "-"
+		if q.Allocatable > 0 {
+			pct = percentText(q.Fraction())
 		}
-		row = append(row, state(n), ageText(s, n))
-		if wide {
-			row = append(row, cell(n.Zone), cell(n.NodePool))
-			if priced {
-				row = append(row, n.Price.Source.String())
-				if usage {
-					row = append(row, idleCells(n)...)
-				}
-			}
+		row = append(row, ui.FormatPair(res, q), pct)
+		if l.usage && measured(res) {
+			row = append(row, usedCell(n, r))
 		}
-		for _, l := range labels {
-			i := indexOf(s.ExtraLabels, l)
-			v, ok := labelValue(s, n, i, l)
-			if !ok {
-				v = ""
-			}
-			row = append(row, cell(v))
-		}
-		writeRow(tw, row)
 	}
-	return tw.Flush()
+	row = append(row, podsText(n), cell(n.InstanceType), capacityText(n))
+	if l.priced {
+		row = append(row, priceText(n.Price))
+	}
+	row = append(row, state(n), ageText(s, n))
+	if l.wide {
+		row = append(row, cell(n.Zone), cell(n.NodePool))
+		if l.priced {
+			row = append(row, n.Price.Source.String())
+			if l.usage {
+				row = append(row, idleCells(n)...)
+			}
+		}
+	}
+	for _, lb := range l.labels {
+		i := indexOf(s.ExtraLabels, lb)
+		v, ok := labelValue(s, n, i, lb)
+		if !ok {
+			v = ""
+		}
+		row = append(row, cell(v))
+	}
+	return row
 }
 
 func writeRow(tw io.Writer, cells []string) {

@@ -82,29 +82,47 @@ func encode(w io.Writer, v any, indent string) error {
 // document cost it seconds and most of a gigabyte), so the nodes are
 // emitted one by one and indented into the document's node list.
 func writeYAML(w io.Writer, d *Document) error {
-	plain := map[string]bool{}
 	head := *d
 	head.Nodes = []Node{}
-	b, err := yamlBytes(&head, plain)
+	b, err := yamlWithNodes(&head, d.Nodes, map[string]bool{})
 	if err != nil {
 		return err
 	}
-	if len(d.Nodes) > 0 {
-		const empty = "nodes: []\n"
-		if !bytes.HasSuffix(b, []byte(empty)) {
-			return fmt.Errorf("yaml: the node list is not last")
-		}
-		b = append(b[:len(b)-len(empty)], "nodes:\n"...)
-		for i := range d.Nodes {
-			nb, err := yamlBytes(&d.Nodes[i], plain)
-			if err != nil {
-				return err
-			}
-			b = appendItem(b, nb)
-		}
-	}
 	_, err = w.Write(b)
 	return err
+}
+
+// yamlWithNodes is head's YAML, whose last key is an empty node list,
+// with nodes emitted one by one into that list.
+func yamlWithNodes(head any, nodes []Node, plain map[string]bool) ([]byte, error) {
+	b, err := yamlBytes(head, plain)
+	if err != nil {
+		return nil, err
+	}
+	if b, err = openList(b, "nodes", len(nodes)); err != nil {
+		return nil, err
+	}
+	for i := range nodes {
+		nb, err := yamlBytes(&nodes[i], plain)
+		if err != nil {
+			return nil, err
+		}
+		b = appendItem(b, nb)
+	}
+	return b, nil
+}
+
+// openList turns the empty list that ends b ("key: []") into the start
+// of a block list, for n items to be appended (none: it stays empty).
+func openList(b []byte, key string, n int) ([]byte, error) {
+	if n == 0 {
+		return b, nil
+	}
+	empty := key + ": []\n"
+	if !bytes.HasSuffix(b, []byte(empty)) {
+		return nil, fmt.Errorf("yaml: the %s list is not last", key)
+	}
+	return append(b[:len(b)-len(empty)], key+":\n"...), nil
 }
 
 // appendItem appends a mapping's YAML as an item of a sequence indented
@@ -240,6 +258,9 @@ func readsAsString11(s string) bool {
 type Stream struct {
 	w    io.Writer
 	last *Document
+	// member tags the lines with a fleet cluster's context (nil: a
+	// single cluster's stream).
+	member *Member
 }
 
 // NewStream starts a change stream on w.
@@ -250,13 +271,20 @@ func (st *Stream) Write(s *cluster.Snapshot) error {
 	d := Build(s)
 	if st.last == nil {
 		st.last = &d
+		if m := st.member; m != nil {
+			return encode(st.w, &ClusterDocument{Context: m.Context, Server: m.Server, Document: d}, "")
+		}
 		return encode(st.w, &d, "")
 	}
 	changes := Diff(st.last, &d)
 	st.last = &d
 	var buf bytes.Buffer
 	for i := range changes {
-		if err := encode(&buf, &changes[i], ""); err != nil {
+		var rec any = &changes[i]
+		if st.member != nil {
+			rec = &ClusterChange{Context: st.member.Context, Change: changes[i]}
+		}
+		if err := encode(&buf, rec, ""); err != nil {
 			return err
 		}
 	}
