@@ -70,35 +70,10 @@ func pressAll(t *testing.T, f fleet, keys ...tea.KeyPressMsg) fleet {
 // fleetFollowUps are the messages of cmd that pressAll delivers: the
 // members' navigation and one-off snapshot reads, still addressed.
 func fleetFollowUps(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(100 * time.Millisecond): // a wait, a tick, a blink
-		return nil
-	}
-	switch msg := msg.(type) {
-	case tea.BatchMsg:
-		var out []tea.Msg
-		for _, c := range msg {
-			out = append(out, fleetFollowUps(c)...)
-		}
-		return out
-	case memberMsg:
-		switch inner := msg.msg.(type) {
-		case openNodeMsg, openPendingMsg, openPoolsMsg, openActivityMsg, openPoolNodesMsg, backMsg, leaveMsg:
-			return []tea.Msg{msg}
-		case snapshotMsg:
-			if !inner.rearm {
-				return []tea.Msg{msg}
-			}
-		}
-	}
-	return nil
+	return followUpsKept(cmd, func(msg tea.Msg) bool {
+		m, ok := msg.(memberMsg)
+		return ok && isFollowUp(m.msg)
+	})
 }
 
 var (

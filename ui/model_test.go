@@ -42,7 +42,23 @@ func run(t *testing.T, m Model, msg tea.Msg) Model {
 	return m
 }
 
-func followUps(cmd tea.Cmd) []tea.Msg {
+func followUps(cmd tea.Cmd) []tea.Msg { return followUpsKept(cmd, isFollowUp) }
+
+// isFollowUp says whether a command's message is one the tests deliver:
+// navigation and one-off snapshot reads (not the waits and ticks).
+func isFollowUp(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case openNodeMsg, openPendingMsg, openPoolsMsg, openActivityMsg, openPoolNodesMsg, backMsg, leaveMsg:
+		return true
+	case snapshotMsg:
+		return !msg.rearm
+	}
+	return false
+}
+
+// followUpsKept runs cmd (a wait or a tick is cut off) and returns the
+// messages of it, batches opened, that keep accepts.
+func followUpsKept(cmd tea.Cmd, keep func(tea.Msg) bool) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
@@ -54,19 +70,15 @@ func followUps(cmd tea.Cmd) []tea.Msg {
 	case <-time.After(100 * time.Millisecond): // a wait or a tick
 		return nil
 	}
-	switch msg := msg.(type) {
-	case tea.BatchMsg:
+	if batch, ok := msg.(tea.BatchMsg); ok {
 		var out []tea.Msg
-		for _, c := range msg {
-			out = append(out, followUps(c)...)
+		for _, c := range batch {
+			out = append(out, followUpsKept(c, keep)...)
 		}
 		return out
-	case openNodeMsg, openPendingMsg, openPoolsMsg, openActivityMsg, openPoolNodesMsg, backMsg:
+	}
+	if keep(msg) {
 		return []tea.Msg{msg}
-	case snapshotMsg:
-		if !msg.rearm {
-			return []tea.Msg{msg}
-		}
 	}
 	return nil
 }
