@@ -1,0 +1,329 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
+	"github.com/eksnodeviewer/eks-node-viewer/pricing"
+)
+
+// The simulation (make bench-sim, issue 16): the real model and screen at
+// sizes past what an API server here can hold, fed in-process through
+// cluster.Feed (the informers' transforms, a client-go store, their shared
+// handler), the informer's decode measured apart and added. Per size:
+// memory held, the cost of a pod event, a frame, opening a node view and
+// re-sorting.
+
+// Targets.
+const (
+	targetSimEventGrowth = 1.5                   // per-event cost, largest size / smallest
+	targetSimFrame       = 10 * time.Millisecond // snapshot + Update + View
+	targetSimPodBytes    = 1.5 * 1024            // heap held per pod, everything included
+	simPodsPerNode       = 20                    // pods per node of a size given as NODES
+	simSortKey           = "eks-node-viewer/node-cpu-used=dsc"
+	simEventPods         = 4096 // distinct pods the pod events update
+)
+
+// defaultSimSizes are the simulated sizes (nodes, 20 pods each).
+const defaultSimSizes = "5000 20000 100000"
+
+// simConfig is how the simulation runs.
+type simConfig struct {
+	sizes  []size
+	out    string
+	rounds int // repetitions of each timed measurement (medians)
+	frames int // frames timed per size
+	opens  int // node views opened per size
+}
+
+// simResult is everything measured at one size.
+type simResult struct {
+	size                size
+	loadA, loadB        time.Duration
+	heapModel, heapAll  int64 // heap held: model + store; with the screen
+	feed, decode        perEvent
+	frames              []frameTimes
+	opens               []openTimes
+	sortFirst, sortNext time.Duration // the other sort's first snapshot, and one without a change
+	pollApply, pollSnap time.Duration // a usage poll re-sorting every row
+	err                 error
+}
+
+// parseSimSizes reads "5000 20000" (nodes, 20 pods each) or NODESxPODS.
+func parseSimSizes(s string) ([]size, error) {
+	var out []size
+	for _, f := range strings.Fields(s) {
+		if !strings.Contains(f, "x") {
+			n, err := strconv.Atoi(f)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("invalid size %q: want NODES or NODESxPODS, e.g. 5000", f)
+			}
+			out = append(out, size{n, n * simPodsPerNode})
+			continue
+		}
+		sz, err := parseSizes(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sz...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no sizes")
+	}
+	return out, nil
+}
+
+// runSim measures every size, prints the table and writes it under out.
+func runSim(cfg simConfig) error {
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(cfg.out, ".gitignore")); errors.Is(err, os.ErrNotExist) {
+		_ = os.WriteFile(filepath.Join(cfg.out, ".gitignore"), []byte("*\n"), 0o644)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	started := time.Now()
+	var results []*simResult
+	for _, s := range cfg.sizes {
+		if ctx.Err() != nil {
+			break
+		}
+		results = append(results, simulate(ctx, cfg, s))
+	}
+	table := simReport(started, results)
+	fmt.Print("\n" + table)
+	path := filepath.Join(cfg.out, "sim-"+started.UTC().Format("20060102-150405")+".txt")
+	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("written to", path)
+	for _, r := range results {
+		if r.err != nil {
+			return fmt.Errorf("%s: %w", r.size, r.err)
+		}
+	}
+	return ctx.Err()
+}
+
+func progress(s size, format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench-sim: %d nodes: %s\n", s.nodes, fmt.Sprintf(format, args...))
+}
+
+// simulate measures one size: the model as the viewer runs it (default
+// sort, usage on), then one built with another sort on the same objects.
+// Each is freed before what follows.
+func simulate(ctx context.Context, cfg simConfig, s size) *simResult {
+	r := &simResult{size: s}
+	r.err = func() error {
+		if err := r.measureModel(ctx, cfg); err != nil {
+			return err
+		}
+		return r.measureSort(cfg)
+	}()
+	return r
+}
+
+// simModel is a model fed with every object of a size.
+func simModel(w *simWorld, sortSpec string) (*cluster.Cluster, *cluster.Feed, time.Duration, error) {
+	sort, err := options.ParseSort(sortSpec)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	// As the viewer runs by default: cpu, usage on (which tracks cpu and
+	// memory), prices from the static table.
+	c := cluster.New(cluster.Options{
+		Resources:     options.DefaultResources,
+		Sort:          sort,
+		Pricing:       pricing.NewStatic("us-west-2"),
+		UsageInterval: options.DefaultUsageInterval,
+	})
+	t0 := time.Now()
+	f := c.Feed()
+	if err := w.load(f); err != nil {
+		return nil, nil, 0, err
+	}
+	c.SetNodeUsage(w.usage(time.Now(), 0))
+	return c, f, time.Since(t0), nil
+}
+
+// heapHeld is the heap in use after a full collection.
+func heapHeld() int64 {
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapInuse)
+}
+
+func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
+	s := r.size
+	base := heapHeld()
+	w := newSimWorld(s, time.Now())
+	progress(s, "feeding %d nodes, %d pods, %d NodeClaims, %d events", s.nodes, s.pods, w.claims(), w.events())
+	c, f, took, err := simModel(w, options.DefaultNodeSort)
+	if err != nil {
+		return err
+	}
+	r.loadA = took
+	r.heapModel = heapHeld() - base
+	screen, err := newSimScreen(c)
+	if err != nil {
+		return err
+	}
+	defer screen.close()
+	r.heapAll = heapHeld() - base
+	progress(s, "fed in %s; held %s (%s with the screen)", took.Round(time.Millisecond), mb(r.heapModel), mb(r.heapAll))
+
+	// Pod events: updates of pods spread over the cluster, in full as the
+	// API server sends them.
+	pods := make([]*corev1.Pod, min(simEventPods, s.pods))
+	for j := range pods {
+		pods[j] = w.fullPod(j * (s.pods / len(pods)))
+	}
+	update := func() error {
+		for _, p := range pods {
+			if err := f.Update(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := update(); err != nil { // warm
+		return err
+	}
+	var feeds, decodes []perEvent
+	for range cfg.rounds {
+		x, err := measure(len(pods), update)
+		if err != nil {
+			return err
+		}
+		feeds = append(feeds, x)
+	}
+	r.feed = medianCost(feeds)
+	stream, err := watchStream(pods)
+	if err != nil {
+		return err
+	}
+	for range cfg.rounds {
+		x, err := measure(len(pods), func() error {
+			n, err := decodeWatch(stream, func(*corev1.Pod) {})
+			if err == nil && n != len(pods) {
+				err = fmt.Errorf("decoded %d pods of %d", n, len(pods))
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		decodes = append(decodes, x)
+	}
+	r.decode = medianCost(decodes)
+	stream = nil
+	progress(s, "pod event: feed %.1f µs, decode %.1f µs", r.feed.ns/1e3, r.decode.ns/1e3)
+
+	// Frames: one pod changes, the screen shows it.
+	for j := range cfg.frames {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := f.Update(pods[j%len(pods)]); err != nil {
+			return err
+		}
+		ft, err := screen.frame()
+		if err != nil {
+			return err
+		}
+		r.frames = append(r.frames, ft)
+	}
+	for range cfg.opens {
+		o, err := screen.openNode()
+		if err != nil {
+			return err
+		}
+		r.opens = append(r.opens, o)
+		if err := screen.back(); err != nil {
+			return err
+		}
+	}
+	progress(s, "frame %s, open a node view %s", ms2(r.frameMedian().total()), ms2(r.openMedian().total))
+	return nil
+}
+
+// measureSort builds the model anew with --node-sort simSortKey: the sort
+// is fixed when the model is made, so a re-sort is measured as the first
+// snapshot of a model sorted another way (every row built, then sorted),
+// and as a usage poll that changes every row's key.
+func (r *simResult) measureSort(cfg simConfig) error {
+	s := r.size
+	w := newSimWorld(s, time.Now())
+	progress(s, "feeding again, sorted by %s", simSortKey)
+	c, _, took, err := simModel(w, simSortKey)
+	if err != nil {
+		return err
+	}
+	r.loadB = took
+	t0 := time.Now()
+	snap := c.Snapshot()
+	r.sortFirst = time.Since(t0)
+	if len(snap.Nodes) != s.nodes {
+		return fmt.Errorf("the sorted model shows %d rows, want %d", len(snap.Nodes), s.nodes)
+	}
+	first := snap.Nodes[0].Name
+	snap = cluster.Snapshot{}
+	var next, apply, again []time.Duration
+	for k := range cfg.rounds {
+		t0 = time.Now()
+		_ = c.Snapshot()
+		next = append(next, time.Since(t0))
+		poll := w.usage(time.Now(), k+1)
+		t0 = time.Now()
+		c.SetNodeUsage(poll)
+		t1 := time.Now()
+		snap = c.Snapshot()
+		apply, again = append(apply, t1.Sub(t0)), append(again, time.Since(t1))
+	}
+	if snap.Nodes[0].Name == first {
+		return fmt.Errorf("the usage polls did not re-sort the rows (%s first throughout)", first)
+	}
+	r.sortNext, r.pollApply, r.pollSnap = median(next), median(apply), median(again)
+	progress(s, "sorted by %s: first snapshot %s; a poll %s + %s", simSortKey, ms2(r.sortFirst), ms2(r.pollApply), ms2(r.pollSnap))
+	return nil
+}
+
+func (r *simResult) frameMedian() frameTimes {
+	if len(r.frames) == 0 {
+		return frameTimes{}
+	}
+	f := slices.Clone(r.frames)
+	slices.SortFunc(f, func(a, b frameTimes) int { return int(a.total() - b.total()) })
+	return f[len(f)/2]
+}
+
+func (r *simResult) openMedian() openTimes {
+	if len(r.opens) == 0 {
+		return openTimes{}
+	}
+	o := slices.Clone(r.opens)
+	slices.SortFunc(o, func(a, b openTimes) int { return int(a.total - b.total) })
+	return o[len(o)/2]
+}
+
+// ms2 is a duration in ms with two decimals.
+func ms2(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
+)
+
+// simRow is one row of the simulation's table: value is what is judged
+// (and compared across sizes), shown how it reads.
+type simRow struct {
+	metric, shown, target string
+	value                 float64
+	ok                    bool
+	judged                bool // false: no target of its own ("-")
+	// why explains the row's growth with the cluster, for the note.
+	why string
+}
+
+func (r *simResult) rows(smallest *simResult) []simRow {
+	var rows []simRow
+	if r.heapAll > 0 && r.size.pods > 0 {
+		per := float64(r.heapAll) / float64(r.size.pods)
+		rows = append(rows, simRow{
+			metric: "memory held per pod (model + store + screen)",
+			shown: fmt.Sprintf("%.0f B (%s; model + store %.0f B)", per, mb(r.heapAll),
+				float64(r.heapModel)/float64(r.size.pods)),
+			target: fmt.Sprintf("<= %.1f KB", targetSimPodBytes/1024), value: per, ok: per <= targetSimPodBytes, judged: true,
+			why: "memory: the nodes' share (labels, rows) is per node, counted here per pod",
+		})
+	}
+	if r.feed.ns > 0 {
+		total := r.feed.ns + r.decode.ns
+		row := simRow{
+			metric: "pod event: feed + informer decode",
+			shown: fmt.Sprintf("%.1f µs (%.1f + %.1f), %.0f allocs (%.0f + %.0f)", total/1e3, r.feed.ns/1e3, r.decode.ns/1e3,
+				r.feed.allocs+r.decode.allocs, r.feed.allocs, r.decode.allocs),
+			target: fmt.Sprintf("flat: <= %.1fx", targetSimEventGrowth), value: r.feed.ns, judged: true, ok: true,
+			why: "pod event: the model's maps and the store grow: lookups miss the CPU caches more often, and the collector has a bigger heap to mark",
+		}
+		if smallest == r {
+			row.target, row.judged = "(the baseline of flat)", false
+		}
+		if smallest != nil && smallest != r && smallest.feed.ns > 0 {
+			// Judged on the feed's part: the decode does not depend on
+			// the cluster and would hide the model's growth.
+			row.ok = r.feed.ns/smallest.feed.ns <= targetSimEventGrowth &&
+				(r.feed.allocs <= smallest.feed.allocs*targetSimEventGrowth)
+		}
+		rows = append(rows, row)
+	}
+	if f := r.frameMedian(); f.total() > 0 {
+		rows = append(rows, simRow{
+			metric: fmt.Sprintf("frame after a pod change (%dx%d, n=%d)", simWidth, simHeight, len(r.frames)),
+			shown:  fmt.Sprintf("%s (snapshot %s + update %s + view %s)", ms2(f.total()), ms2(f.snap), ms2(f.update), ms2(f.view)),
+			target: "<= 10 ms", value: float64(f.total()), ok: f.total() <= targetSimFrame, judged: true,
+			why: "frame: the snapshot copies every node's row, and the list's Update indexes every row, on each change",
+		})
+	}
+	if o := r.openMedian(); o.total > 0 {
+		rows = append(rows, simRow{
+			metric: fmt.Sprintf("open a node view (enter to its frame, n=%d)", len(r.opens)),
+			shown:  fmt.Sprintf("%s (snapshot %s)", ms2(o.total), ms2(o.snap)),
+			target: "<= 10 ms (a frame)", value: float64(o.total), ok: o.total <= targetSimFrame, judged: true,
+			why: "open a node view: its snapshot is the whole node list's plus the node's detail",
+		})
+	}
+	if r.sortFirst > 0 {
+		rows = append(rows, simRow{
+			metric: "re-sort: first snapshot with --node-sort " + simSortKey,
+			shown:  fmt.Sprintf("%s (then %s without a change)", ms2(r.sortFirst), ms2(r.sortNext)),
+			target: "<= 10 ms (a frame)", value: float64(r.sortFirst), ok: r.sortFirst <= targetSimFrame, judged: true,
+			why: "re-sort: every row is built and all rows sorted (O(n log n)); the sort is fixed at start, so this is the first snapshot of a model built with the other sort",
+		})
+	}
+	if r.pollSnap > 0 {
+		interval := options.DefaultUsageInterval
+		share := float64(r.pollApply+r.pollSnap) / float64(interval)
+		rows = append(rows, simRow{
+			metric: "usage poll, sorted by cpu-used (every key moves)",
+			shown: fmt.Sprintf("%.2f%% core per %s (apply %s + snapshot %s)", 100*share, interval,
+				ms2(r.pollApply), ms2(r.pollSnap)),
+			target: "<= 1% core", value: float64(r.pollApply + r.pollSnap), ok: share <= targetPoll, judged: true,
+			why: "usage poll: a poll carries every node, and every row's key moves, so all rows are rebuilt and re-sorted",
+		})
+	}
+	return rows
+}
+
+// simReport formats the table, with a note on the rows that grow with
+// the cluster.
+func simReport(when time.Time, results []*simResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "eks-node-viewer simulation benchmark, %s\nmachine: %s\n", when.UTC().Format("2006-01-02 15:04 MST"), machine())
+	fmt.Fprintf(&b, "in process: the model fed through cluster.Feed (the informers' transforms, a client-go store, their handler), usage on, static prices; "+
+		"%d pods a node, a NodeClaim for one node in %d, %d NodePools, a Karpenter event per 10 nodes; the screen is ui.Model at %dx%d\n",
+		simPodsPerNode, claimEvery, len(nodePools), simWidth, simHeight)
+	var smallest *simResult
+	for _, r := range results {
+		if r.heapAll > 0 && (smallest == nil || r.size.nodes < smallest.size.nodes) {
+			smallest = r
+		}
+	}
+	vs := "ratio"
+	if smallest != nil {
+		vs = fmt.Sprintf("vs %s nodes", thousands(smallest.size.nodes))
+	}
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nsize\tmetric\tours\t%s\ttarget\tresult\n", vs)
+	type growth struct {
+		ratio, nodes float64
+		why          string
+	}
+	var grows []growth
+	var largest *simResult
+	for _, r := range results {
+		label := fmt.Sprintf("%s nodes / %s pods", thousands(r.size.nodes), thousands(r.size.pods))
+		var base map[string]simRow
+		if smallest != nil {
+			base = map[string]simRow{}
+			for _, x := range smallest.rows(smallest) {
+				base[x.metric] = x
+			}
+		}
+		for _, x := range r.rows(smallest) {
+			ratio := "-"
+			if b, ok := base[x.metric]; ok && r != smallest && b.value > 0 {
+				ratio = fmt.Sprintf("%.2fx", x.value/b.value)
+			}
+			result := "-"
+			if x.judged {
+				result = verdict(x.ok)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", label, x.metric, x.shown, ratio, x.target, result)
+		}
+		if r.err != nil {
+			fmt.Fprintf(tw, "%s\tstopped early (error below)\t\t\t\tmissed\n", label)
+		}
+		if r.heapAll > 0 && (largest == nil || r.size.nodes > largest.size.nodes) {
+			largest = r
+		}
+	}
+	tw.Flush()
+	if smallest != nil && largest != nil && largest != smallest {
+		base := map[string]simRow{}
+		for _, x := range smallest.rows(smallest) {
+			base[x.metric] = x
+		}
+		nodes := float64(largest.size.nodes) / float64(smallest.size.nodes)
+		for _, x := range largest.rows(smallest) {
+			if b, ok := base[x.metric]; ok && b.value > 0 && x.value/b.value > 1.5 {
+				grows = append(grows, growth{x.value / b.value, nodes, x.why})
+			}
+		}
+		if len(grows) == 0 {
+			fmt.Fprintf(&b, "\nnothing grows more than 1.5x from %s to %s nodes.\n", thousands(smallest.size.nodes), thousands(largest.size.nodes))
+		} else {
+			fmt.Fprintf(&b, "\ngrows with the cluster (%s to %s nodes is %.0fx):\n", thousands(smallest.size.nodes), thousands(largest.size.nodes), nodes)
+			for _, g := range grows {
+				fmt.Fprintf(&b, "  %.1fx  %s\n", g.ratio, g.why)
+			}
+		}
+	}
+	for _, r := range results {
+		fmt.Fprintf(&b, "\n%s: fed in %s (and %s sorted by cpu-used); heap held %s after the feed, %s with the screen",
+			r.size, r.loadA.Round(time.Millisecond), r.loadB.Round(time.Millisecond), mb(r.heapModel), mb(r.heapAll))
+		if len(r.frames) > 0 {
+			fmt.Fprintf(&b, "; frames %s", frameList(r.frames))
+		}
+		if r.err != nil {
+			fmt.Fprintf(&b, "\n  error: %v", oneLine(r.err))
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func frameList(fs []frameTimes) string {
+	var s []string
+	for _, f := range fs {
+		s = append(s, fmt.Sprintf("%.1f", float64(f.total())/float64(time.Millisecond)))
+	}
+	return strings.Join(s, ",") + " ms"
+}
+
+// thousands writes n with thousands separators: 100,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
