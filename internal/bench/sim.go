@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
@@ -36,7 +36,6 @@ const (
 	targetSimPodBytes    = 1.5 * 1024            // heap held per pod, everything included
 	simPodsPerNode       = 20                    // pods per node of a size given as NODES
 	simSortKey           = "eks-node-viewer/node-cpu-used=dsc"
-	simEventPods         = 4096 // distinct pods the pod events update
 )
 
 // defaultSimSizes are the simulated sizes (nodes, 20 pods each).
@@ -56,8 +55,9 @@ type simResult struct {
 	size                size
 	loadA, loadB        time.Duration
 	heapModel, heapAll  int64 // heap held: model + store; with the screen
-	feed, decode        perEvent
+	pod, node           eventCost
 	frames              []frameTimes
+	polls               []pollTimes
 	opens               []openTimes
 	sortFirst, sortNext time.Duration // the other sort's first snapshot, and one without a change
 	pollApply, pollSnap time.Duration // a usage poll re-sorting every row
@@ -191,59 +191,28 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 	r.heapAll = heapHeld() - base
 	progress(s, "fed in %s; held %s (%s with the screen)", took.Round(time.Millisecond), mb(r.heapModel), mb(r.heapAll))
 
-	// Pod events: updates of pods spread over the cluster, in full as the
-	// API server sends them.
-	pods := make([]*corev1.Pod, min(simEventPods, s.pods))
-	for j := range pods {
-		pods[j] = w.fullPod(j * (s.pods / len(pods)))
-	}
-	update := func() error {
-		for _, p := range pods {
-			if err := f.Update(p); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := update(); err != nil { // warm
+	pods := newPodEvents(w)
+	if r.pod, err = eventCosts(cfg.rounds, pods.pass(f), len(pods.ids), pods.objects()); err != nil {
 		return err
 	}
-	var feeds, decodes []perEvent
-	for range cfg.rounds {
-		x, err := measure(len(pods), update)
-		if err != nil {
-			return err
-		}
-		feeds = append(feeds, x)
-	}
-	r.feed = medianCost(feeds)
-	stream, err := watchStream(pods)
+	nodes, err := nodeEvents(w)
 	if err != nil {
 		return err
 	}
-	for range cfg.rounds {
-		x, err := measure(len(pods), func() error {
-			n, err := decodeWatch(stream, func(*corev1.Pod) {})
-			if err == nil && n != len(pods) {
-				err = fmt.Errorf("decoded %d pods of %d", n, len(pods))
-			}
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		decodes = append(decodes, x)
+	if r.node, err = eventCosts(cfg.rounds, func() error { return updateAll(f, nodes) }, len(nodes), nodes); err != nil {
+		return err
 	}
-	r.decode = medianCost(decodes)
-	stream = nil
-	progress(s, "pod event: feed %.1f µs, decode %.1f µs", r.feed.ns/1e3, r.decode.ns/1e3)
+	nodes = nil
+	progress(s, "pod event: feed %.1f µs, decode %.1f µs; node event: feed %.1f µs, decode %.1f µs",
+		r.pod.feed.ns/1e3, r.pod.decode.ns/1e3, r.node.feed.ns/1e3, r.node.decode.ns/1e3)
 
 	// Frames: one pod changes, the screen shows it.
+	runtime.GC()
 	for j := range cfg.frames {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := f.Update(pods[j%len(pods)]); err != nil {
+		if err := f.Update(pods.at(j * 7919)); err != nil {
 			return err
 		}
 		ft, err := screen.frame()
@@ -252,6 +221,7 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 		}
 		r.frames = append(r.frames, ft)
 	}
+	runtime.GC()
 	for range cfg.opens {
 		o, err := screen.openNode()
 		if err != nil {
@@ -262,7 +232,66 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 			return err
 		}
 	}
-	progress(s, "frame %s, open a node view %s", ms2(r.frameMedian().total()), ms2(r.openMedian().total))
+	// Usage polls: every node's sample moves, the screen shows it.
+	runtime.GC()
+	for k := range cfg.rounds {
+		poll := w.usage(time.Now(), k+1)
+		t0 := time.Now()
+		c.SetNodeUsage(poll)
+		apply := time.Since(t0)
+		ft, err := screen.frame()
+		if err != nil {
+			return err
+		}
+		r.polls = append(r.polls, pollTimes{apply: apply, frame: ft})
+	}
+	progress(s, "frame %s, open a node view %s, frame after a usage poll %s", ms2(r.frameMedian().total()),
+		ms2(r.openMedian().total), ms2(r.pollMedian().total()))
+	return nil
+}
+
+// eventCosts times rounds of pass (each n events through the feed), then
+// rounds of the informer's decode of a watch of objs (one event each).
+func eventCosts(rounds int, pass func() error, n int, objs []kruntime.Object) (eventCost, error) {
+	runtime.GC()
+	if err := pass(); err != nil { // warm
+		return eventCost{}, err
+	}
+	var feeds, decodes []perEvent
+	for range rounds {
+		x, err := measure(n, pass)
+		if err != nil {
+			return eventCost{}, err
+		}
+		feeds = append(feeds, x)
+	}
+	stream, err := watchStream(objs)
+	if err != nil {
+		return eventCost{}, err
+	}
+	runtime.GC()
+	for range rounds {
+		x, err := measure(len(objs), func() error {
+			k, err := decodeWatch(stream, func(kruntime.Object) {})
+			if err == nil && k != len(objs) {
+				err = fmt.Errorf("decoded %d objects of %d", k, len(objs))
+			}
+			return err
+		})
+		if err != nil {
+			return eventCost{}, err
+		}
+		decodes = append(decodes, x)
+	}
+	return eventCost{feed: medianCost(feeds), decode: medianCost(decodes)}, nil
+}
+
+func updateAll(f *cluster.Feed, objs []kruntime.Object) error {
+	for _, o := range objs {
+		if err := f.Update(o); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -279,6 +308,7 @@ func (r *simResult) measureSort(cfg simConfig) error {
 		return err
 	}
 	r.loadB = took
+	runtime.GC()
 	t0 := time.Now()
 	snap := c.Snapshot()
 	r.sortFirst = time.Since(t0)
@@ -314,6 +344,23 @@ func (r *simResult) frameMedian() frameTimes {
 	f := slices.Clone(r.frames)
 	slices.SortFunc(f, func(a, b frameTimes) int { return int(a.total() - b.total()) })
 	return f[len(f)/2]
+}
+
+// pollTimes is a usage poll of every node: its apply, then the frame.
+type pollTimes struct {
+	apply time.Duration
+	frame frameTimes
+}
+
+func (p pollTimes) total() time.Duration { return p.apply + p.frame.total() }
+
+func (r *simResult) pollMedian() pollTimes {
+	if len(r.polls) == 0 {
+		return pollTimes{}
+	}
+	p := slices.Clone(r.polls)
+	slices.SortFunc(p, func(a, b pollTimes) int { return int(a.total() - b.total()) })
+	return p[len(p)/2]
 }
 
 func (r *simResult) openMedian() openTimes {

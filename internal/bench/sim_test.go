@@ -12,6 +12,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 	"github.com/eksnodeviewer/eks-node-viewer/internal/options"
@@ -35,7 +36,8 @@ func TestSimAtFiftyNodes(t *testing.T) {
 	}
 	for _, want := range []string{
 		"memory held per pod", "pod event: feed + informer decode", "frame after a pod change",
-		"open a node view", "re-sort: first snapshot", "usage poll, sorted by cpu-used",
+		"open a node view", "re-sort: first snapshot", "usage poll, sorted by cpu-used", "node status event",
+		"frame after a usage poll",
 		"50 nodes / 1,000 pods", "100 nodes / 2,000 pods", "vs 50 nodes",
 	} {
 		if !strings.Contains(string(table), want) {
@@ -135,23 +137,27 @@ func TestSimPodIsWhatTheModelKeeps(t *testing.T) {
 // comes back whole).
 func TestWatchStreamDecodes(t *testing.T) {
 	w := newSimWorld(size{4, 80}, time.Now())
-	var pods []*corev1.Pod
-	for i := range 5 {
-		pods = append(pods, w.fullPod(i))
-	}
-	stream, err := watchStream(pods)
+	n0, err := w.node(3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []*corev1.Pod
-	n, err := decodeWatch(stream, func(p *corev1.Pod) { got = append(got, p) })
-	if err != nil || n != len(pods) {
-		t.Fatalf("decoded %d of %d: %v", n, len(pods), err)
+	objs := []kruntime.Object{n0}
+	for i := range 5 {
+		objs = append(objs, w.fullPod(i))
 	}
-	for i := range pods {
-		got[i].TypeMeta = pods[i].TypeMeta
-		if !apiequality.Semantic.DeepEqual(got[i], pods[i]) {
-			t.Errorf("pod %d came back as\n%+v\nwant\n%+v", i, got[i], pods[i])
+	stream, err := watchStream(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []kruntime.Object
+	n, err := decodeWatch(stream, func(o kruntime.Object) { got = append(got, o) })
+	if err != nil || n != len(objs) {
+		t.Fatalf("decoded %d of %d: %v", n, len(objs), err)
+	}
+	for i := range objs {
+		got[i].GetObjectKind().SetGroupVersionKind(objs[i].GetObjectKind().GroupVersionKind())
+		if !apiequality.Semantic.DeepEqual(got[i], objs[i]) {
+			t.Errorf("object %d came back as\n%+v\nwant\n%+v", i, got[i], objs[i])
 		}
 	}
 }

@@ -253,3 +253,78 @@ func jsonRoundTrip(u *unstructured.Unstructured) (*unstructured.Unstructured, er
 	}
 	return out, nil
 }
+
+// podEvents are the pod events of the simulation: updates of distinct
+// pods spread over the whole cluster (so that the model's and the store's
+// memory they touch is not all in the CPU's caches, as with a real
+// cluster's events), each carrying one of a few thousand full bodies (as
+// the API server sends them) renamed to the pod it updates.
+type podEvents struct {
+	ids    []podID
+	bodies []*corev1.Pod
+}
+
+type podID struct{ ns, name, node string }
+
+const (
+	podEventIDs    = 1 << 16 // distinct pods updated
+	podEventBodies = 4096    // full pod bodies they carry
+)
+
+func newPodEvents(w *simWorld) *podEvents {
+	e := &podEvents{ids: make([]podID, min(podEventIDs, w.s.pods)), bodies: make([]*corev1.Pod, min(podEventBodies, w.s.pods))}
+	for j := range e.ids {
+		i := j * (w.s.pods / len(e.ids))
+		e.ids[j] = podID{namespaceName(i), podName(i), nodeName(podNode(i, w.s.nodes))}
+	}
+	for j := range e.bodies {
+		e.bodies[j] = w.fullPod(j * (w.s.pods / len(e.bodies)))
+	}
+	return e
+}
+
+// at is the update of the j-th pod (modulo their number).
+func (e *podEvents) at(j int) *corev1.Pod {
+	id := e.ids[j%len(e.ids)]
+	p := e.bodies[j%len(e.bodies)]
+	p.Namespace, p.Name, p.Spec.NodeName = id.ns, id.name, id.node
+	return p
+}
+
+// pass updates every pod once.
+func (e *podEvents) pass(f *cluster.Feed) func() error {
+	return func() error {
+		for j := range e.ids {
+			if err := f.Update(e.at(j)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// objects are the bodies, for the decode.
+func (e *podEvents) objects() []runtime.Object {
+	out := make([]runtime.Object, len(e.bodies))
+	for j, p := range e.bodies {
+		out[j] = p
+	}
+	return out
+}
+
+// nodeEvents are status updates of a few thousand nodes spread over the
+// cluster (a kubelet's heartbeat moves its conditions' times), decoded.
+func nodeEvents(w *simWorld) ([]runtime.Object, error) {
+	out := make([]runtime.Object, min(podEventBodies, w.s.nodes))
+	for j := range out {
+		n, err := w.node(j * (w.s.nodes / len(out)))
+		if err != nil {
+			return nil, err
+		}
+		for k := range n.Status.Conditions {
+			n.Status.Conditions[k].LastHeartbeatTime = metav1.NewTime(w.created.Add(time.Minute))
+		}
+		out[j] = n
+	}
+	return out, nil
+}
