@@ -54,8 +54,9 @@ type simConfig struct {
 type simResult struct {
 	size                size
 	loadA, loadB        time.Duration
-	heapModel, heapAll  int64 // heap held: model + store; with the screen
+	heapModel, heapAll  heap // heap held: model + store; with the screen
 	pod, node           eventCost
+	hotPod              perEvent // pod events on a few pods, all in the CPU's caches
 	frames              []frameTimes
 	polls               []pollTimes
 	opens               []openTimes
@@ -162,14 +163,19 @@ func simModel(w *simWorld, sortSpec string) (*cluster.Cluster, *cluster.Feed, ti
 	return c, f, time.Since(t0), nil
 }
 
-// heapHeld is the heap in use after a full collection.
-func heapHeld() int64 {
+// heap is the heap after a full collection: in use (its spans, what the
+// process holds) and the live objects in them.
+type heap struct{ inuse, live int64 }
+
+func (h heap) minus(b heap) heap { return heap{h.inuse - b.inuse, h.live - b.live} }
+
+func heapHeld() heap {
 	runtime.GC()
 	runtime.GC()
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapInuse)
+	return heap{int64(ms.HeapInuse), int64(ms.HeapAlloc)}
 }
 
 func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
@@ -182,17 +188,20 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 		return err
 	}
 	r.loadA = took
-	r.heapModel = heapHeld() - base
+	r.heapModel = heapHeld().minus(base)
 	screen, err := newSimScreen(c)
 	if err != nil {
 		return err
 	}
 	defer screen.close()
-	r.heapAll = heapHeld() - base
-	progress(s, "fed in %s; held %s (%s with the screen)", took.Round(time.Millisecond), mb(r.heapModel), mb(r.heapAll))
+	r.heapAll = heapHeld().minus(base)
+	progress(s, "fed in %s; held %s (%s with the screen)", took.Round(time.Millisecond), mb(r.heapModel.inuse), mb(r.heapAll.inuse))
 
 	pods := newPodEvents(w)
 	if r.pod, err = eventCosts(cfg.rounds, pods.pass(f), len(pods.ids), pods.objects()); err != nil {
+		return err
+	}
+	if r.hotPod, err = feedCost(cfg.rounds, pods.hotPass(f), len(pods.ids)); err != nil {
 		return err
 	}
 	nodes, err := nodeEvents(w)
@@ -253,18 +262,11 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 // eventCosts times rounds of pass (each n events through the feed), then
 // rounds of the informer's decode of a watch of objs (one event each).
 func eventCosts(rounds int, pass func() error, n int, objs []kruntime.Object) (eventCost, error) {
-	runtime.GC()
-	if err := pass(); err != nil { // warm
+	feed, err := feedCost(rounds, pass, n)
+	if err != nil {
 		return eventCost{}, err
 	}
-	var feeds, decodes []perEvent
-	for range rounds {
-		x, err := measure(n, pass)
-		if err != nil {
-			return eventCost{}, err
-		}
-		feeds = append(feeds, x)
-	}
+	var decodes []perEvent
 	stream, err := watchStream(objs)
 	if err != nil {
 		return eventCost{}, err
@@ -283,7 +285,24 @@ func eventCosts(rounds int, pass func() error, n int, objs []kruntime.Object) (e
 		}
 		decodes = append(decodes, x)
 	}
-	return eventCost{feed: medianCost(feeds), decode: medianCost(decodes)}, nil
+	return eventCost{feed: feed, decode: medianCost(decodes)}, nil
+}
+
+// feedCost times rounds of pass (each n events through the feed).
+func feedCost(rounds int, pass func() error, n int) (perEvent, error) {
+	runtime.GC()
+	if err := pass(); err != nil { // warm
+		return perEvent{}, err
+	}
+	var feeds []perEvent
+	for range rounds {
+		x, err := measure(n, pass)
+		if err != nil {
+			return perEvent{}, err
+		}
+		feeds = append(feeds, x)
+	}
+	return medianCost(feeds), nil
 }
 
 func updateAll(f *cluster.Feed, objs []kruntime.Object) error {
