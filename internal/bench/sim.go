@@ -245,9 +245,9 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 	runtime.GC()
 	for k := range cfg.rounds {
 		poll := w.usage(time.Now(), k+1)
-		t0 := time.Now()
+		t0 := cpuNow()
 		c.SetNodeUsage(poll)
-		apply := time.Since(t0)
+		apply := cpuNow() - t0
 		ft, err := screen.frame()
 		if err != nil {
 			return err
@@ -328,9 +328,9 @@ func (r *simResult) measureSort(cfg simConfig) error {
 	}
 	r.loadB = took
 	runtime.GC()
-	t0 := time.Now()
+	t0 := cpuNow()
 	snap := c.Snapshot()
-	r.sortFirst = time.Since(t0)
+	r.sortFirst = cpuNow() - t0
 	if len(snap.Nodes) != s.nodes {
 		return fmt.Errorf("the sorted model shows %d rows, want %d", len(snap.Nodes), s.nodes)
 	}
@@ -338,15 +338,15 @@ func (r *simResult) measureSort(cfg simConfig) error {
 	snap = cluster.Snapshot{}
 	var next, apply, again []time.Duration
 	for k := range cfg.rounds {
-		t0 = time.Now()
+		t0 = cpuNow()
 		_ = c.Snapshot()
-		next = append(next, time.Since(t0))
+		next = append(next, cpuNow()-t0)
 		poll := w.usage(time.Now(), k+1)
-		t0 = time.Now()
+		t0 = cpuNow()
 		c.SetNodeUsage(poll)
-		t1 := time.Now()
+		t1 := cpuNow()
 		snap = c.Snapshot()
-		apply, again = append(apply, t1.Sub(t0)), append(again, time.Since(t1))
+		apply, again = append(apply, t1-t0), append(again, cpuNow()-t1)
 	}
 	if snap.Nodes[0].Name == first {
 		return fmt.Errorf("the usage polls did not re-sort the rows (%s first throughout)", first)

@@ -129,6 +129,7 @@ func simReport(when time.Time, results []*simResult) string {
 	fmt.Fprintf(&b, "in process: the model fed through cluster.Feed (the informers' transforms, a client-go store, their handler), usage on, static prices; "+
 		"%d pods a node, a NodeClaim for one node in %d, %d NodePools, a Karpenter event per 10 nodes; the screen is ui.Model at %dx%d\n",
 		simPodsPerNode, claimEvery, len(nodePools), simWidth, simHeight)
+	fmt.Fprintf(&b, "times are %s, medians; wall times of the frames are in the notes below\n", cpuClock)
 	var smallest *simResult
 	for _, r := range results {
 		if r.heapAll.inuse > 0 && (smallest == nil || r.size.nodes < smallest.size.nodes) {
@@ -202,7 +203,7 @@ func simReport(when time.Time, results []*simResult) string {
 		fmt.Fprintf(&b, "\n%s: fed in %s (and %s sorted by cpu-used); heap held %s after the feed, %s with the screen",
 			r.size, r.loadA.Round(time.Millisecond), r.loadB.Round(time.Millisecond), mb(r.heapModel.inuse), mb(r.heapAll.inuse))
 		if len(r.frames) > 0 {
-			fmt.Fprintf(&b, "; frames %s", frameList(r.frames))
+			fmt.Fprintf(&b, "; frames %s (wall %s)", frameList(r.frames, frameTimes.total), frameList(r.frames, func(f frameTimes) time.Duration { return f.wall }))
 		}
 		if r.err != nil {
 			fmt.Fprintf(&b, "\n  error: %v", oneLine(r.err))
@@ -212,10 +213,10 @@ func simReport(when time.Time, results []*simResult) string {
 	return b.String()
 }
 
-func frameList(fs []frameTimes) string {
+func frameList(fs []frameTimes, of func(frameTimes) time.Duration) string {
 	var s []string
 	for _, f := range fs {
-		s = append(s, fmt.Sprintf("%.1f", float64(f.total())/float64(time.Millisecond)))
+		s = append(s, fmt.Sprintf("%.1f", float64(of(f))/float64(time.Millisecond)))
 	}
 	return strings.Join(s, ",") + " ms"
 }

@@ -28,7 +28,8 @@ const simWidth, simHeight = 160, 45
 type simSource struct {
 	c       *cluster.Cluster
 	changed chan struct{}
-	took    atomic.Int64 // the last SnapshotFor, in ns
+	took    atomic.Int64 // the last SnapshotFor's CPU time, in ns
+	wall    atomic.Int64 // and its wall time
 	detail  atomic.Pointer[string]
 }
 
@@ -36,9 +37,10 @@ func (s *simSource) Changed() <-chan struct{} { return s.changed }
 func (s *simSource) Synced() <-chan struct{}  { return s.c.Synced() }
 
 func (s *simSource) SnapshotFor(q cluster.Query) cluster.Snapshot {
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuNow()
 	snap := s.c.SnapshotFor(q)
-	s.took.Store(int64(time.Since(t0)))
+	s.took.Store(int64(cpuNow() - c0))
+	s.wall.Store(int64(time.Since(t0)))
 	name := ""
 	if snap.Detail != nil {
 		name = snap.Detail.Node.Name
@@ -136,8 +138,9 @@ func (s *simScreen) awaitSnapshot() (tea.Msg, error) {
 	}
 }
 
-// frameTimes is one frame: the snapshot, Update with it, View.
-type frameTimes struct{ snap, update, view time.Duration }
+// frameTimes is one frame: the snapshot, Update with it, View (CPU
+// time); wall is the three's wall time.
+type frameTimes struct{ snap, update, view, wall time.Duration }
 
 func (f frameTimes) total() time.Duration { return f.snap + f.update + f.view }
 
@@ -149,12 +152,13 @@ func (s *simScreen) frame() (frameTimes, error) {
 		return frameTimes{}, err
 	}
 	f := frameTimes{snap: time.Duration(s.src.took.Load())}
-	t0 := time.Now()
+	w0, t0 := time.Now(), cpuNow()
 	var cmd tea.Cmd
 	s.m, cmd = s.m.Update(msg)
-	t1 := time.Now()
+	t1 := cpuNow()
 	v := s.m.View().Content
-	f.update, f.view = t1.Sub(t0), time.Since(t1)
+	f.update, f.view = t1-t0, cpuNow()-t1
+	f.wall = time.Duration(s.src.wall.Load()) + time.Since(w0)
 	s.run(cmd)
 	if v == "" {
 		return f, errors.New("an empty frame")
@@ -162,21 +166,22 @@ func (s *simScreen) frame() (frameTimes, error) {
 	return f, nil
 }
 
-// openTimes is opening the selected node's view: enter to its frame.
+// openTimes is opening the selected node's view: enter to its frame (CPU
+// time; wall beside).
 type openTimes struct {
-	total, snap time.Duration
-	node        string
+	total, snap, wall time.Duration
+	node              string
 }
 
 // openNode presses enter on the list and times it until the node's view
 // is drawn with the node's detail; back presses esc to the list.
 func (s *simScreen) openNode() (openTimes, error) {
-	t0 := time.Now()
+	w0, t0 := time.Now(), cpuNow()
 	if err := s.keyInline(tea.KeyPressMsg{Code: tea.KeyEnter}); err != nil {
 		return openTimes{}, err
 	}
 	v := s.m.View().Content
-	o := openTimes{total: time.Since(t0), snap: time.Duration(s.src.took.Load())}
+	o := openTimes{total: cpuNow() - t0, snap: time.Duration(s.src.took.Load()), wall: time.Since(w0)}
 	if p := s.src.detail.Load(); p != nil {
 		o.node = *p
 	}
