@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -88,6 +90,32 @@ func TestSimScreen(t *testing.T) {
 	if v := s.m.View().Content; parseTotals(v).nodes != 30 {
 		t.Errorf("esc did not go back to the list:\n%s", v)
 	}
+}
+
+// TestClosedScreenFreesTheModel: nothing of a closed screen (its age tick
+// still sleeping) keeps the model alive, or one size's model would be
+// counted in the next's memory.
+func TestClosedScreenFreesTheModel(t *testing.T) {
+	ref := func() weak.Pointer[cluster.Cluster] {
+		c, _, _, err := simModel(newSimWorld(size{5, 100}, time.Now()), options.DefaultNodeSort)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := newSimScreen(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.close()
+		return weak.Make(c)
+	}()
+	for range 50 {
+		runtime.GC()
+		if ref.Value() == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Error("the model of a closed screen is still alive")
 }
 
 // TestSimPodIsWhatTheModelKeeps: the model keeps the same of the

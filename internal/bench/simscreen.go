@@ -89,7 +89,11 @@ func (s *simScreen) close() {
 
 // run runs a command in the background, as the program does, its message
 // (each of a batch's) to msgs.
-func (s *simScreen) run(cmd tea.Cmd) {
+func (s *simScreen) run(cmd tea.Cmd) { runCmd(cmd, s.msgs, s.done) }
+
+// runCmd is run without the screen: a command still sleeping (the age
+// tick) must not keep the model of a closed screen alive.
+func runCmd(cmd tea.Cmd, msgs chan<- tea.Msg, done <-chan struct{}) {
 	if cmd == nil {
 		return
 	}
@@ -97,7 +101,7 @@ func (s *simScreen) run(cmd tea.Cmd) {
 		msg := cmd()
 		if batch, ok := msg.(tea.BatchMsg); ok {
 			for _, c := range batch {
-				s.run(c)
+				runCmd(c, msgs, done)
 			}
 			return
 		}
@@ -105,8 +109,8 @@ func (s *simScreen) run(cmd tea.Cmd) {
 			return
 		}
 		select {
-		case s.msgs <- msg:
-		case <-s.done:
+		case msgs <- msg:
+		case <-done:
 		}
 	}()
 }
