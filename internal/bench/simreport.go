@@ -32,7 +32,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 			shown: fmt.Sprintf("%.0f B (%s; model + store %.0f B; live objects %.0f B)", per, mb(r.heapAll.inuse),
 				float64(r.heapModel.inuse)/pods, float64(r.heapAll.live)/pods),
 			target: fmt.Sprintf("<= %.1f KB", targetSimPodBytes/1024), value: per, ok: per <= targetSimPodBytes, judged: true,
-			why: "memory: the nodes' share (labels, rows) is per node, counted here per pod",
+			why: "memory: held per pod should not grow; what grows is the maps' and interned strings' share",
 		})
 	}
 	if r.pod.feed.ns > 0 {
@@ -67,7 +67,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 			metric: fmt.Sprintf("frame after a pod change (%dx%d, n=%d)", simWidth, simHeight, len(r.frames)),
 			shown:  fmt.Sprintf("%s (snapshot %s + update %s + view %s)", ms2(f.total()), ms2(f.snap), ms2(f.update), ms2(f.view)),
 			target: "<= 10 ms", value: float64(f.total()), ok: f.total() <= targetSimFrame, judged: true,
-			why: "frame: the snapshot copies every node's row, and the list's Update indexes every row, on each change",
+			why: "frame: each change's snapshot is O(nodes): it copies every cached row and explains each (Karpenter facts), and the usage summary, the cost and the history sample walk every row; the list's Update indexes every row",
 		})
 	}
 	if o := r.openMedian(); o.total > 0 {
@@ -75,7 +75,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 			metric: fmt.Sprintf("open a node view (enter to its frame, n=%d)", len(r.opens)),
 			shown:  fmt.Sprintf("%s (snapshot %s)", ms2(o.total), ms2(o.snap)),
 			target: "<= 10 ms (a frame)", value: float64(o.total), ok: o.total <= targetSimFrame, judged: true,
-			why: "open a node view: its snapshot is the whole node list's plus the node's detail",
+			why: "open a node view: the node view's snapshot carries the whole node list too (Query{Node} builds Nodes as Query{} does), then the node's detail",
 		})
 	}
 	if p := r.pollMedian(); p.total() > 0 {
@@ -86,7 +86,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 			shown: fmt.Sprintf("%s (apply %s + snapshot %s + update %s + view %s; %.2f%% core per %s)", ms2(p.total()), ms2(p.apply),
 				ms2(f.snap), ms2(f.update), ms2(f.view), 100*share, options.DefaultUsageInterval),
 			target: "<= 10 ms (a frame)", value: float64(p.total()), ok: p.total() <= targetSimFrame, judged: true,
-			why: "frame after a usage poll: the poll carries every node and moves every row, so the snapshot rebuilds every row",
+			why: "frame after a usage poll: a poll carries every node, and each new sample marks its row dirty, so the next snapshot rebuilds and re-prices every row",
 		})
 	}
 	if r.sortFirst > 0 {
@@ -94,7 +94,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 			metric: "re-sort: first snapshot with --node-sort " + simSortKey,
 			shown:  fmt.Sprintf("%s (then %s without a change)", ms2(r.sortFirst), ms2(r.sortNext)),
 			target: "<= 10 ms (a frame)", value: float64(r.sortFirst), ok: r.sortFirst <= targetSimFrame, judged: true,
-			why: "re-sort: every row is built and all rows sorted (O(n log n)); the sort is fixed at start, so this is the first snapshot of a model built with the other sort",
+			why: "re-sort: the sort is set when the model is made (Options.Sort, --node-sort), so this is the first snapshot of a model made with another sort on the same objects: every row built, priced and sorted (O(n log n))",
 		})
 	}
 	if r.pollSnap > 0 {
@@ -102,7 +102,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 			metric: "usage poll, sorted by cpu-used: apply + snapshot",
 			shown:  fmt.Sprintf("%s (apply %s + snapshot %s)", ms2(r.pollApply+r.pollSnap), ms2(r.pollApply), ms2(r.pollSnap)),
 			target: "<= 10 ms (a frame)", value: float64(r.pollApply + r.pollSnap), ok: r.pollApply+r.pollSnap <= targetSimFrame, judged: true,
-			why: "usage poll, sorted by cpu-used: every row's key moves too, so all rows are rebuilt and sorted again",
+			why: "usage poll, sorted by cpu-used: as the frame after a poll, and every row's key moves, so all rows are sorted again",
 		})
 	}
 	return rows
@@ -117,7 +117,7 @@ func eventRow(metric string, e eventCost, what string) simRow {
 		shown: fmt.Sprintf("%.1f µs (%.1f + %.1f), %.0f allocs (%.0f + %.0f)", t.ns/1e3, e.feed.ns/1e3, e.decode.ns/1e3,
 			t.allocs, e.feed.allocs, e.decode.allocs),
 		target: "-", value: e.feed.ns,
-		why: what + " (the feed's part): the model's maps and the store grow, so more of what an event touches is out of the CPU's caches",
+		why: what + " (the feed's part): the maps an event looks up (the store's, the model's, the interned strings') grow, so more of its lookups miss the CPU's caches; its work (allocations) does not grow",
 	}
 }
 
