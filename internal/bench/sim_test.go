@@ -210,3 +210,20 @@ func TestSimulateStopsWithTheContext(t *testing.T) {
 		t.Error("a cancelled simulation reported no error")
 	}
 }
+
+func TestSpreadMixesShapes(t *testing.T) {
+	for _, total := range []int{100000, 400000, 2000000, 5000, 20000, 100000} {
+		step := spread(total, 4096)
+		if step*4095 >= total {
+			t.Errorf("%d: step %d runs past the end", total, step)
+		}
+		seen := map[[3]int]bool{}
+		for j := range 60 {
+			i := j * step
+			seen[[3]int{i % 3, i % 4, i % 5}] = true
+		}
+		if len(seen) != 60 {
+			t.Errorf("%d: step %d meets %d of the 60 shapes", total, step, len(seen))
+		}
+	}
+}

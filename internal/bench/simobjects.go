@@ -273,12 +273,14 @@ const (
 
 func newPodEvents(w *simWorld) *podEvents {
 	e := &podEvents{ids: make([]podID, min(podEventIDs, w.s.pods)), bodies: make([]*corev1.Pod, min(podEventBodies, w.s.pods))}
+	step := spread(w.s.pods, len(e.ids))
 	for j := range e.ids {
-		i := j * (w.s.pods / len(e.ids))
+		i := j * step
 		e.ids[j] = podID{namespaceName(i), podName(i), nodeName(podNode(i, w.s.nodes))}
 	}
+	step = spread(w.s.pods, len(e.bodies))
 	for j := range e.bodies {
-		e.bodies[j] = w.fullPod(j * (w.s.pods / len(e.bodies)))
+		e.bodies[j] = w.fullPod(j * step)
 	}
 	return e
 }
@@ -331,8 +333,9 @@ func (e *podEvents) objects() []runtime.Object {
 // cluster (a kubelet's heartbeat moves its conditions' times), decoded.
 func nodeEvents(w *simWorld) ([]runtime.Object, error) {
 	out := make([]runtime.Object, min(podEventBodies, w.s.nodes))
+	step := spread(w.s.nodes, len(out))
 	for j := range out {
-		n, err := w.node(j * (w.s.nodes / len(out)))
+		n, err := w.node(j * step)
 		if err != nil {
 			return nil, err
 		}
@@ -342,4 +345,23 @@ func nodeEvents(w *simWorld) ([]runtime.Object, error) {
 		out[j] = n
 	}
 	return out, nil
+}
+
+// spread is the step that picks n of total objects across all of them,
+// with the same mix of shapes at every size: objects vary with their index
+// modulo 3, 4 and 5 (containers, instance types, init containers), so the
+// step shares no factor with 60.
+func spread(total, n int) int {
+	step := max(1, total/max(n, 1))
+	for step > 1 && gcd(step, 60) != 1 {
+		step--
+	}
+	return step
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
