@@ -11,6 +11,12 @@
 // latency, and the final totals against the objects created. Then it runs
 // the snapshot and render benchmarks (the node list's and the node view's).
 // It prints one table and writes it under -out.
+//
+// With -sim (make bench-sim) it runs no cluster: the real model and the
+// viewer's screen are fed in-process through cluster.Feed at sizes past
+// what an API server here can hold (sim.go):
+//
+//	go run ./internal/bench -sim -sizes "5000 20000 100000"
 package main
 
 import (

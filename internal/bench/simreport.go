@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -207,6 +208,11 @@ func simReport(when time.Time, results []*simResult) string {
 		}
 		if r.err != nil {
 			fmt.Fprintf(&b, "\n  error: %v", oneLine(r.err))
+		}
+	}
+	if st, err := os.ReadFile("/proc/self/status"); err == nil {
+		if m, err := parseStatus(string(st)); err == nil {
+			fmt.Fprintf(&b, "\nthe run's peak RSS: %s", mb(m.hwm))
 		}
 	}
 	b.WriteString("\n")
