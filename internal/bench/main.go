@@ -79,7 +79,7 @@ func benchMain(args []string) int {
 		cfg           config
 		scfg          simConfig
 	)
-	fs.IntVar(&scfg.rounds, "sim-rounds", 5, "-sim: repetitions of each timed measurement (medians)")
+	fs.IntVar(&scfg.rounds, "sim-rounds", 9, "-sim: repetitions of each timed measurement (medians)")
 	fs.IntVar(&scfg.frames, "sim-frames", 15, "-sim: frames timed per size")
 	fs.IntVar(&scfg.opens, "sim-opens", 9, "-sim: node views opened per size")
 	fs.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
