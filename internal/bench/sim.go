@@ -57,6 +57,8 @@ type simResult struct {
 	heapModel, heapAll  heap // heap held: model + store; with the screen
 	pod, node           eventCost
 	hotPod              perEvent // pod events on a few pods, all in the CPU's caches
+	gcPerByte           float64  // the collector's CPU ns per allocated byte at this size's heap
+	gcFull              time.Duration
 	frames              []frameTimes
 	polls               []pollTimes
 	opens               []openTimes
@@ -198,17 +200,19 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 	progress(s, "fed in %s; held %s (%s with the screen)", took.Round(time.Millisecond), mb(r.heapModel.inuse), mb(r.heapAll.inuse))
 
 	pods := newPodEvents(w)
-	if r.pod, err = eventCosts(cfg.rounds, pods.pass(f), len(pods.ids), pods.objects()); err != nil {
+	r.gcPerByte, r.gcFull = gcCost()
+	gc := r.gcPerByte
+	if r.pod, err = eventCosts(cfg.rounds, gc, pods.pass(f), len(pods.ids), pods.objects()); err != nil {
 		return err
 	}
-	if r.hotPod, err = feedCost(cfg.rounds, pods.hotPass(f), len(pods.ids)); err != nil {
+	if r.hotPod, err = feedCost(cfg.rounds, gc, pods.hotPass(f), len(pods.ids)); err != nil {
 		return err
 	}
 	nodes, err := nodeEvents(w)
 	if err != nil {
 		return err
 	}
-	if r.node, err = eventCosts(cfg.rounds, func() error { return updateAll(f, nodes) }, len(nodes), nodes); err != nil {
+	if r.node, err = eventCosts(cfg.rounds, gc, func() error { return updateAll(f, nodes) }, len(nodes), nodes); err != nil {
 		return err
 	}
 	nodes = nil
@@ -265,48 +269,52 @@ func (r *simResult) measureModel(ctx context.Context, cfg simConfig) error {
 
 // eventCosts times rounds of pass (each n events through the feed), then
 // rounds of the informer's decode of a watch of objs (one event each).
-func eventCosts(rounds int, pass func() error, n int, objs []kruntime.Object) (eventCost, error) {
-	feed, err := feedCost(rounds, pass, n)
+func eventCosts(rounds int, gc float64, pass func() error, n int, objs []kruntime.Object) (eventCost, error) {
+	feed, err := feedCost(rounds, gc, pass, n)
 	if err != nil {
 		return eventCost{}, err
 	}
-	var decodes []perEvent
 	stream, err := watchStream(objs)
 	if err != nil {
 		return eventCost{}, err
 	}
-	runtime.GC()
-	for range rounds {
-		x, err := measure(len(objs), func() error {
-			k, err := decodeWatch(stream, func(kruntime.Object) {})
-			if err == nil && k != len(objs) {
-				err = fmt.Errorf("decoded %d objects of %d", k, len(objs))
+	var decodes []perEvent
+	err = withoutGC(func() error {
+		for range rounds {
+			x, err := measure(len(objs), gc, func() error {
+				k, err := decodeWatch(stream, func(kruntime.Object) {})
+				if err == nil && k != len(objs) {
+					err = fmt.Errorf("decoded %d objects of %d", k, len(objs))
+				}
+				return err
+			})
+			if err != nil {
+				return err
 			}
-			return err
-		})
-		if err != nil {
-			return eventCost{}, err
+			decodes = append(decodes, x)
 		}
-		decodes = append(decodes, x)
-	}
-	return eventCost{feed: feed, decode: medianCost(decodes)}, nil
+		return nil
+	})
+	return eventCost{feed: feed, decode: medianCost(decodes)}, err
 }
 
 // feedCost times rounds of pass (each n events through the feed).
-func feedCost(rounds int, pass func() error, n int) (perEvent, error) {
-	runtime.GC()
-	if err := pass(); err != nil { // warm
-		return perEvent{}, err
-	}
+func feedCost(rounds int, gc float64, pass func() error, n int) (perEvent, error) {
 	var feeds []perEvent
-	for range rounds {
-		x, err := measure(n, pass)
-		if err != nil {
-			return perEvent{}, err
+	err := withoutGC(func() error {
+		if err := pass(); err != nil { // warm
+			return err
 		}
-		feeds = append(feeds, x)
-	}
-	return medianCost(feeds), nil
+		for range rounds {
+			x, err := measure(n, gc, pass)
+			if err != nil {
+				return err
+			}
+			feeds = append(feeds, x)
+		}
+		return nil
+	})
+	return medianCost(feeds), err
 }
 
 func updateAll(f *cluster.Feed, objs []kruntime.Object) error {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -81,27 +83,71 @@ func (nopReporter) AsObject(err error) kruntime.Object {
 type eventCost struct{ feed, decode perEvent }
 
 func (e eventCost) total() perEvent {
-	return perEvent{ns: e.feed.ns + e.decode.ns, allocs: e.feed.allocs + e.decode.allocs}
+	return perEvent{ns: e.feed.ns + e.decode.ns, gcNs: e.feed.gcNs + e.decode.gcNs, allocs: e.feed.allocs + e.decode.allocs}
 }
 
-// perEvent is a cost per event: CPU time (cpuNow) and heap allocations.
+// perEvent is a cost per event: CPU time (cpuNow) with the collector's
+// share (gcNs of it), and heap allocations.
 type perEvent struct {
-	ns, allocs float64
+	ns, gcNs, allocs, bytes float64
 }
 
-// measure runs work (which handles n events) and returns its cost per
-// event (the process's, while it runs: the collector's work for it too).
-func measure(n int, work func() error) (perEvent, error) {
+// The collector's work is charged to what allocates, per byte, at the
+// heap's size: timed as it happens it would fall on whichever event is
+// unlucky, and on a big heap (collected once per GOGC% of it allocated)
+// often outside a measurement altogether, so that the same work would look
+// cheaper the bigger the cluster.
+
+// gcCost is the collector's CPU time per allocated byte at the current
+// heap: a full collection's CPU time (the median of three) over the bytes
+// allocated between two collections (GOGC% of the live heap).
+func gcCost() (perByte float64, collection time.Duration) {
+	pct := debug.SetGCPercent(100)
+	debug.SetGCPercent(pct)
+	runtime.GC()
+	var took []time.Duration
+	for range 3 {
+		t0 := cpuNow()
+		runtime.GC()
+		took = append(took, cpuNow()-t0)
+	}
+	collection = median(took)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	m0 := ms.Mallocs
+	if pct <= 0 || ms.HeapAlloc == 0 {
+		return 0, collection
+	}
+	return float64(collection) / (float64(ms.HeapAlloc) * float64(pct) / 100), collection
+}
+
+// withoutGC runs f after a collection, with the collector off (what f
+// allocates is charged by gcCost instead).
+func withoutGC(f func() error) error {
+	runtime.GC()
+	pct := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(pct)
+	return f()
+}
+
+// measure runs work (which handles n events; the collector off, see
+// withoutGC) and returns its cost per event, the collector's share at
+// gcPerByte added.
+func measure(n int, gcPerByte float64, work func() error) (perEvent, error) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	m0, b0 := ms.Mallocs, ms.TotalAlloc
 	t0 := cpuNow()
 	if err := work(); err != nil {
 		return perEvent{}, err
 	}
 	took := cpuNow() - t0
 	runtime.ReadMemStats(&ms)
-	return perEvent{ns: float64(took.Nanoseconds()) / float64(n), allocs: float64(ms.Mallocs-m0) / float64(n)}, nil
+	bytes := float64(ms.TotalAlloc - b0)
+	gc := gcPerByte * bytes
+	return perEvent{
+		ns: (float64(took) + gc) / float64(n), gcNs: gc / float64(n),
+		allocs: float64(ms.Mallocs-m0) / float64(n), bytes: bytes / float64(n),
+	}, nil
 }
 
 // medianCost is the run with the median time (its allocations with it).

@@ -55,7 +55,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 	if r.hotPod.ns > 0 {
 		rows = append(rows, simRow{
 			metric: fmt.Sprintf("  the feed's part on %s pods only (in the CPU's caches)", thousands(podEventBodies)),
-			shown:  fmt.Sprintf("%.1f µs, %.0f allocs", r.hotPod.ns/1e3, r.hotPod.allocs),
+			shown:  fmt.Sprintf("%.1f µs (the collector's share %.1f), %.0f allocs", r.hotPod.ns/1e3, r.hotPod.gcNs/1e3, r.hotPod.allocs),
 			target: "-", value: r.hotPod.ns,
 			why: "pod event on a few pods (the feed's part): the work itself grows",
 		})
@@ -66,7 +66,8 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 	if f := r.frameMedian(); f.total() > 0 {
 		rows = append(rows, simRow{
 			metric: fmt.Sprintf("frame after a pod change (%dx%d, n=%d)", simWidth, simHeight, len(r.frames)),
-			shown:  fmt.Sprintf("%s (snapshot %s + update %s + view %s)", ms2(f.total()), ms2(f.snap), ms2(f.update), ms2(f.view)),
+			shown: fmt.Sprintf("%s (snapshot %s + update %s + view %s); %s", ms2(f.total()), ms2(f.snap), ms2(f.update), ms2(f.view),
+				r.garbage(f.bytes)),
 			target: "<= 10 ms", value: float64(f.total()), ok: f.total() <= targetSimFrame, judged: true,
 			why: "frame: each change's snapshot is O(nodes): it copies every cached row and explains each (Karpenter facts), and the usage summary, the cost and the history sample walk every row; the list's Update indexes every row",
 		})
@@ -74,7 +75,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 	if o := r.openMedian(); o.total > 0 {
 		rows = append(rows, simRow{
 			metric: fmt.Sprintf("open a node view (enter to its frame, n=%d)", len(r.opens)),
-			shown:  fmt.Sprintf("%s (snapshot %s)", ms2(o.total), ms2(o.snap)),
+			shown:  fmt.Sprintf("%s (snapshot %s); %s", ms2(o.total), ms2(o.snap), r.garbage(o.bytes)),
 			target: "<= 10 ms (a frame)", value: float64(o.total), ok: o.total <= targetSimFrame, judged: true,
 			why: "open a node view: the node view's snapshot carries the whole node list too (Query{Node} builds Nodes as Query{} does), then the node's detail",
 		})
@@ -84,8 +85,8 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 		share := float64(p.total()) / float64(options.DefaultUsageInterval)
 		rows = append(rows, simRow{
 			metric: fmt.Sprintf("frame after a usage poll (every node's sample moves, n=%d)", len(r.polls)),
-			shown: fmt.Sprintf("%s (apply %s + snapshot %s + update %s + view %s; %.2f%% core per %s)", ms2(p.total()), ms2(p.apply),
-				ms2(f.snap), ms2(f.update), ms2(f.view), 100*share, options.DefaultUsageInterval),
+			shown: fmt.Sprintf("%s (apply %s + snapshot %s + update %s + view %s; %.2f%% core per %s); %s", ms2(p.total()), ms2(p.apply),
+				ms2(f.snap), ms2(f.update), ms2(f.view), 100*share, options.DefaultUsageInterval, r.garbage(f.bytes)),
 			target: "<= 10 ms (a frame)", value: float64(p.total()), ok: p.total() <= targetSimFrame, judged: true,
 			why: "frame after a usage poll: a poll carries every node, and each new sample marks its row dirty, so the next snapshot rebuilds and re-prices every row",
 		})
@@ -109,14 +110,20 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 	return rows
 }
 
+// garbage says what a frame allocated and what collecting it costs later
+// (the collector runs beside the screen, so this is CPU, not latency).
+func (r *simResult) garbage(bytes uint64) string {
+	return fmt.Sprintf("allocates %.1f MB: +%s of the collector's", float64(bytes)/(1<<20), ms2(time.Duration(r.gcPerByte*float64(bytes))))
+}
+
 // eventRow shows an event's cost (informational unless judged by the
 // caller).
 func eventRow(metric string, e eventCost, what string) simRow {
 	t := e.total()
 	return simRow{
 		metric: metric,
-		shown: fmt.Sprintf("%.1f µs (%.1f + %.1f), %.0f allocs (%.0f + %.0f)", t.ns/1e3, e.feed.ns/1e3, e.decode.ns/1e3,
-			t.allocs, e.feed.allocs, e.decode.allocs),
+		shown: fmt.Sprintf("%.1f µs (%.1f + %.1f, the collector's share %.1f), %.0f allocs (%.0f + %.0f)", t.ns/1e3, e.feed.ns/1e3, e.decode.ns/1e3,
+			t.gcNs/1e3, t.allocs, e.feed.allocs, e.decode.allocs),
 		target: "-", value: e.feed.ns,
 		why: what + " (the feed's part): the maps an event looks up (the store's, the model's, the interned strings') grow, so more of its lookups miss the CPU's caches; its work (allocations) does not grow",
 	}
@@ -130,7 +137,9 @@ func simReport(when time.Time, results []*simResult) string {
 	fmt.Fprintf(&b, "in process: the model fed through cluster.Feed (the informers' transforms, a client-go store, their handler), usage on, static prices; "+
 		"%d pods a node, a NodeClaim for one node in %d, %d NodePools, a Karpenter event per 10 nodes; the screen is ui.Model at %dx%d\n",
 		simPodsPerNode, claimEvery, len(nodePools), simWidth, simHeight)
-	fmt.Fprintf(&b, "times are %s, medians; wall times of the frames are in the notes below\n", cpuClock)
+	fmt.Fprintf(&b, "times are %s, medians; wall times of the frames are in the notes below. Events run with the collector off, and are\n"+
+		"charged its work per allocated byte at the size's heap (a full collection's CPU over GOGC%% of the live heap), so that a big heap's rare\n"+
+		"collections count as much as a small one's frequent ones\n", cpuClock)
 	var smallest *simResult
 	for _, r := range results {
 		if r.heapAll.inuse > 0 && (smallest == nil || r.size.nodes < smallest.size.nodes) {
@@ -201,8 +210,8 @@ func simReport(when time.Time, results []*simResult) string {
 		}
 	}
 	for _, r := range results {
-		fmt.Fprintf(&b, "\n%s: fed in %s (and %s sorted by cpu-used); heap held %s after the feed, %s with the screen",
-			r.size, r.loadA.Round(time.Millisecond), r.loadB.Round(time.Millisecond), mb(r.heapModel.inuse), mb(r.heapAll.inuse))
+		fmt.Fprintf(&b, "\n%s: fed in %s (and %s sorted by cpu-used); heap held %s after the feed, %s with the screen; a full collection %s (%.2f ns per allocated byte)",
+			r.size, r.loadA.Round(time.Millisecond), r.loadB.Round(time.Millisecond), mb(r.heapModel.inuse), mb(r.heapAll.inuse), ms2(r.gcFull), r.gcPerByte)
 		if len(r.frames) > 0 {
 			fmt.Fprintf(&b, "; frames %s (wall %s)", frameList(r.frames, frameTimes.total), frameList(r.frames, func(f frameTimes) time.Duration { return f.wall }))
 		}

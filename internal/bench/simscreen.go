@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,14 @@ func (s *simSource) SnapshotFor(q cluster.Query) cluster.Snapshot {
 	}
 	s.detail.Store(&name)
 	return snap
+}
+
+// totalAlloc is the bytes allocated so far (read outside what is timed:
+// it stops the world).
+func totalAlloc() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.TotalAlloc
 }
 
 // simScreen runs the ui model.
@@ -143,13 +152,17 @@ func (s *simScreen) awaitSnapshot() (tea.Msg, error) {
 }
 
 // frameTimes is one frame: the snapshot, Update with it, View (CPU
-// time); wall is the three's wall time.
-type frameTimes struct{ snap, update, view, wall time.Duration }
+// time); wall is the three's wall time, bytes what they allocated.
+type frameTimes struct {
+	snap, update, view, wall time.Duration
+	bytes                    uint64
+}
 
 func (f frameTimes) total() time.Duration { return f.snap + f.update + f.view }
 
 // frame signals a change and times the frame that shows it.
 func (s *simScreen) frame() (frameTimes, error) {
+	b0 := totalAlloc()
 	s.src.changed <- struct{}{}
 	msg, err := s.awaitSnapshot()
 	if err != nil {
@@ -163,6 +176,7 @@ func (s *simScreen) frame() (frameTimes, error) {
 	v := s.m.View().Content
 	f.update, f.view = t1-t0, cpuNow()-t1
 	f.wall = time.Duration(s.src.wall.Load()) + time.Since(w0)
+	f.bytes = totalAlloc() - b0
 	s.run(cmd)
 	if v == "" {
 		return f, errors.New("an empty frame")
@@ -174,18 +188,21 @@ func (s *simScreen) frame() (frameTimes, error) {
 // time; wall beside).
 type openTimes struct {
 	total, snap, wall time.Duration
+	bytes             uint64
 	node              string
 }
 
 // openNode presses enter on the list and times it until the node's view
 // is drawn with the node's detail; back presses esc to the list.
 func (s *simScreen) openNode() (openTimes, error) {
+	b0 := totalAlloc()
 	w0, t0 := time.Now(), cpuNow()
 	if err := s.keyInline(tea.KeyPressMsg{Code: tea.KeyEnter}); err != nil {
 		return openTimes{}, err
 	}
 	v := s.m.View().Content
 	o := openTimes{total: cpuNow() - t0, snap: time.Duration(s.src.took.Load()), wall: time.Since(w0)}
+	o.bytes = totalAlloc() - b0
 	if p := s.src.detail.Load(); p != nil {
 		o.node = *p
 	}
