@@ -55,7 +55,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 	if r.hotPod.ns > 0 {
 		rows = append(rows, simRow{
 			metric: fmt.Sprintf("  the feed's part on %s pods only (in the CPU's caches)", thousands(podEventBodies)),
-			shown:  fmt.Sprintf("%.1f µs (the collector's share %.1f), %.0f allocs", r.hotPod.ns/1e3, r.hotPod.gcNs/1e3, r.hotPod.allocs),
+			shown:  fmt.Sprintf("%.1f µs (GC %.1f of it), %.0f allocs", r.hotPod.ns/1e3, r.hotPod.gcNs/1e3, r.hotPod.allocs),
 			target: "-", value: r.hotPod.ns,
 			why: "pod event on a few pods (the feed's part): the work itself grows",
 		})
@@ -85,7 +85,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 		share := float64(p.total()) / float64(options.DefaultUsageInterval)
 		rows = append(rows, simRow{
 			metric: fmt.Sprintf("frame after a usage poll (every node's sample moves, n=%d)", len(r.polls)),
-			shown: fmt.Sprintf("%s (apply %s + snapshot %s + update %s + view %s; %.2f%% core per %s); %s", ms2(p.total()), ms2(p.apply),
+			shown: fmt.Sprintf("%s (apply %s + snapshot %s + update %s + view %s); %.2f%% core per %s; %s", ms2(p.total()), ms2(p.apply),
 				ms2(f.snap), ms2(f.update), ms2(f.view), 100*share, options.DefaultUsageInterval, r.garbage(f.bytes)),
 			target: "<= 10 ms (a frame)", value: float64(p.total()), ok: p.total() <= targetSimFrame, judged: true,
 			why: "frame after a usage poll: a poll carries every node, and each new sample marks its row dirty, so the next snapshot rebuilds and re-prices every row",
@@ -113,7 +113,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 // garbage says what a frame allocated and what collecting it costs later
 // (the collector runs beside the screen, so this is CPU, not latency).
 func (r *simResult) garbage(bytes uint64) string {
-	return fmt.Sprintf("allocates %.1f MB: +%s of the collector's", float64(bytes)/(1<<20), ms2(time.Duration(r.gcPerByte*float64(bytes))))
+	return fmt.Sprintf("allocates %.1f MB, +%s GC", float64(bytes)/(1<<20), ms2(time.Duration(r.gcPerByte*float64(bytes))))
 }
 
 // eventRow shows an event's cost (informational unless judged by the
@@ -122,7 +122,7 @@ func eventRow(metric string, e eventCost, what string) simRow {
 	t := e.total()
 	return simRow{
 		metric: metric,
-		shown: fmt.Sprintf("%.1f µs (%.1f + %.1f, the collector's share %.1f), %.0f allocs (%.0f + %.0f)", t.ns/1e3, e.feed.ns/1e3, e.decode.ns/1e3,
+		shown: fmt.Sprintf("%.1f µs (%.1f + %.1f; GC %.1f of it), %.0f allocs (%.0f + %.0f)", t.ns/1e3, e.feed.ns/1e3, e.decode.ns/1e3,
 			t.gcNs/1e3, t.allocs, e.feed.allocs, e.decode.allocs),
 		target: "-", value: e.feed.ns,
 		why: what + " (the feed's part): the maps an event looks up (the store's, the model's, the interned strings') grow, so more of its lookups miss the CPU's caches; its work (allocations) does not grow",
@@ -137,9 +137,9 @@ func simReport(when time.Time, results []*simResult) string {
 	fmt.Fprintf(&b, "in process: the model fed through cluster.Feed (the informers' transforms, a client-go store, their handler), usage on, static prices; "+
 		"%d pods a node, a NodeClaim for one node in %d, %d NodePools, a Karpenter event per 10 nodes; the screen is ui.Model at %dx%d\n",
 		simPodsPerNode, claimEvery, len(nodePools), simWidth, simHeight)
-	fmt.Fprintf(&b, "times are %s, medians; wall times of the frames are in the notes below. Events run with the collector off, and are\n"+
-		"charged its work per allocated byte at the size's heap (a full collection's CPU over GOGC%% of the live heap), so that a big heap's rare\n"+
-		"collections count as much as a small one's frequent ones\n", cpuClock)
+	fmt.Fprintf(&b, "times are %s, medians (wall times of the frames in the notes below); GC: the collector's work, charged per\n"+
+		"allocated byte at the size's heap (a full collection's CPU over GOGC%% of the live heap: events run with the collector off, so\n"+
+		"that a big heap's rare collections count as much as a small one's frequent ones; a frame's GC is CPU beside the screen, not latency)\n", cpuClock)
 	var smallest *simResult
 	for _, r := range results {
 		if r.heapAll.inuse > 0 && (smallest == nil || r.size.nodes < smallest.size.nodes) {
