@@ -57,7 +57,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 			metric: fmt.Sprintf("  the feed's part on %s pods only (in the CPU's caches)", thousands(podEventBodies)),
 			shown:  fmt.Sprintf("%.1f µs (GC %.1f of it), %.0f allocs", r.hotPod.ns/1e3, r.hotPod.gcNs/1e3, r.hotPod.allocs),
 			target: "-", value: r.hotPod.ns,
-			why: "pod event on a few pods (the feed's part): the work itself grows",
+			why: "pod events on a few pods (the feed's part): these miss the caches more too, as the store's table (a key per pod) and the nodes' pod sets they touch spread over more memory; allocations do not grow",
 		})
 	}
 	if r.node.feed.ns > 0 {
@@ -125,7 +125,7 @@ func eventRow(metric string, e eventCost, what string) simRow {
 		shown: fmt.Sprintf("%.1f µs (%.1f + %.1f; GC %.1f of it), %.0f allocs (%.0f + %.0f)", t.ns/1e3, e.feed.ns/1e3, e.decode.ns/1e3,
 			t.gcNs/1e3, t.allocs, e.feed.allocs, e.decode.allocs),
 		target: "-", value: e.feed.ns,
-		why: what + " (the feed's part): the maps an event looks up (the store's, the model's, the interned strings') grow, so more of its lookups miss the CPU's caches; its work (allocations) does not grow",
+		why: what + " (the feed's part): the maps it looks up grow (most, client-go's store: a key per object), so more of its lookups miss the CPU's caches; its work (allocations) does not grow",
 	}
 }
 
@@ -133,7 +133,7 @@ func eventRow(metric string, e eventCost, what string) simRow {
 // the cluster.
 func simReport(when time.Time, results []*simResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "eks-node-viewer simulation benchmark, %s\nmachine: %s\n", when.UTC().Format("2006-01-02 15:04 MST"), machine())
+	fmt.Fprintf(&b, "eks-node-viewer simulation benchmark, %s\nmachine: %s%s\n", when.UTC().Format("2006-01-02 15:04 MST"), machine(), l3())
 	fmt.Fprintf(&b, "in process: the model fed through cluster.Feed (the informers' transforms, a client-go store, their handler), usage on, static prices; "+
 		"%d pods a node, a NodeClaim for one node in %d, %d NodePools, a Karpenter event per 10 nodes; the screen is ui.Model at %dx%d\n",
 		simPodsPerNode, claimEvery, len(nodePools), simWidth, simHeight)
@@ -234,6 +234,16 @@ func frameList(fs []frameTimes, of func(frameTimes) time.Duration) string {
 		s = append(s, fmt.Sprintf("%.1f", float64(of(f))/float64(time.Millisecond)))
 	}
 	return strings.Join(s, ",") + " ms"
+}
+
+// l3 is the CPU's last-level cache, which decides how much of a model its
+// events find cached ("" unknown).
+func l3() string {
+	b, err := os.ReadFile("/sys/devices/system/cpu/cpu0/cache/index3/size")
+	if err != nil {
+		return ""
+	}
+	return ", L3 " + strings.TrimSpace(string(b))
 }
 
 // thousands writes n with thousands separators: 100,000.
