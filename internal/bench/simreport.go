@@ -54,7 +54,7 @@ func (r *simResult) rows(smallest *simResult) []simRow {
 	}
 	if r.hotPod.ns > 0 {
 		rows = append(rows, simRow{
-			metric: fmt.Sprintf("  the feed's part on %s pods only (in the CPU's caches)", thousands(podEventBodies)),
+			metric: fmt.Sprintf("  the feed's part, the same %s pods over and over", thousands(podEventBodies)),
 			shown:  fmt.Sprintf("%.1f µs (GC %.1f of it), %.0f allocs", r.hotPod.ns/1e3, r.hotPod.gcNs/1e3, r.hotPod.allocs),
 			target: "-", value: r.hotPod.ns,
 			why: "pod events on a few pods (the feed's part): these miss the caches more too, as the store's table (a key per pod) and the nodes' pod sets they touch spread over more memory; allocations do not grow",
