@@ -128,6 +128,14 @@ BENCH_ARGS ?=
 bench-scale: build tmux
 	$(GO) run ./internal/bench -sizes "$(SIZES)" -viewer $(BIN) -out bench-results $(BENCH_ARGS)
 
+## bench-sim: the model and the screen fed in-process (cluster.Feed, no API
+## server) at 5,000 / 20,000 / 100,000 nodes, 20 pods each (SIM_SIZES="5000"
+## for one size; the three take a few minutes and ~8 GB at the largest)
+SIM_SIZES ?= 5000 20000 100000
+.PHONY: bench-sim
+bench-sim:
+	$(GO) run ./internal/bench -sim -sizes "$(SIM_SIZES)" -out bench-results $(BENCH_ARGS)
+
 ## man: regenerate the man page from the flag definitions and README.md
 ## (internal/manpage's test fails while it is out of step)
 MAN_PAGE := internal/manpage/eks-node-viewer.1

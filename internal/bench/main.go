@@ -14,6 +14,12 @@
 // alone (-fleet-only runs just this row). Then it runs the snapshot and
 // render benchmarks (the node list's and the node view's). It prints one
 // table and writes it under -out.
+//
+// With -sim (make bench-sim) it runs no cluster: the real model and the
+// viewer's screen are fed in-process through cluster.Feed at sizes past
+// what an API server here can hold (sim.go):
+//
+//	go run ./internal/bench -sim -sizes "5000 20000 100000"
 package main
 
 import (
@@ -76,10 +82,15 @@ func benchMain(args []string) int {
 		devChurn      = fs.String("dev-churn", "", "development: only churn the cluster of this kubeconfig for -churn")
 		devChurnNodes = fs.Int("dev-churn-nodes", 5000, "development: node count for -dev-churn")
 		stopDir       = fs.String("stop", "", "development: stop the cluster kept in DIR (-keep) and delete DIR")
-		sizes         = fs.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces")
+		sizes         = fs.String("sizes", "500x10000 5000x100000", "sizes to measure, NODESxPODS separated by spaces (-sim: NODES, 20 pods each, or NODESxPODS; default \""+defaultSimSizes+"\")")
 		fleetSize     = fs.String("fleet-size", "500x10000", "NODESxPODS of each cluster of the fleet row")
+		sim           = fs.Bool("sim", false, "the simulation (make bench-sim): the model and screen fed in-process, no cluster")
 		cfg           config
+		scfg          simConfig
 	)
+	fs.IntVar(&scfg.rounds, "sim-rounds", 9, "-sim: repetitions of each timed measurement (medians)")
+	fs.IntVar(&scfg.frames, "sim-frames", 15, "-sim: frames timed per size")
+	fs.IntVar(&scfg.opens, "sim-opens", 9, "-sim: node views opened per size")
 	fs.StringVar(&cfg.viewer, "viewer", "bin/eks-node-viewer", "the viewer binary")
 	fs.StringVar(&cfg.out, "out", "bench-results", "directory for the result table and logs")
 	fs.IntVar(&cfg.runs, "runs", 5, "reference and viewer start-ups per size, alternating (medians are reported)")
@@ -107,6 +118,20 @@ func benchMain(args []string) int {
 		return 2 // the flag package has said why
 	}
 
+	if *sim {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "sizes" })
+		spec := defaultSimSizes
+		if set {
+			spec = *sizes
+		}
+		var err error
+		if scfg.sizes, err = parseSimSizes(spec); err != nil {
+			return exitCode("bench-sim", err, 2)
+		}
+		scfg.out = cfg.out
+		return exitCode("bench-sim", runSim(scfg), 1)
+	}
 	switch {
 	case *stopDir != "":
 		return exitCode("stop", stopKept(*stopDir), 1)

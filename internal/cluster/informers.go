@@ -58,31 +58,53 @@ func api[L runtime.Object](c interface {
 	return func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return c.List(ctx, o) }, c.Watch
 }
 
-// Start runs the informers until ctx ends. It returns at once; progress and
-// problems show up in Snapshots. dyn may be nil (no NodeClaims).
-func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface) {
+// watches are the model's five informers, declared once: Start gives them
+// their API calls, Feed (feed.go) hands them objects in-process. Each
+// declaration registers its sync state, in this order.
+type watches struct {
+	nodes, pods, claims, events, pools watchSpec
+}
+
+// watches declares the informers (without their list and watch calls).
+func (c *Cluster) watches() watches {
 	selector := c.opts.Selector.String()
 	byLabels := func(o *metav1.ListOptions) { o.LabelSelector = selector }
-	nodes := watchSpec{sync: c.addSync("nodes"), client: kube, opts: byLabels, object: &corev1.Node{},
-		transform: c.res.transformNode, apply: c.applyNode}
-	nodes.list, nodes.watch = api(kube.CoreV1().Nodes())
-	pods := watchSpec{sync: c.addSync("pods"), client: kube, object: &corev1.Pod{},
-		opts:      func(o *metav1.ListOptions) { o.FieldSelector = nonTerminalPods },
-		transform: c.res.transformPod, apply: c.applyPod}
-	pods.list, pods.watch = api(kube.CoreV1().Pods(""))
-	claims := watchSpec{sync: c.addSync("nodeclaims"), client: dyn, opts: byLabels, object: &unstructured.Unstructured{},
-		transform: c.res.transformClaim, apply: c.applyClaim}
-	events := watchSpec{sync: c.addSync("events"), client: kube, object: &corev1.Event{},
-		transform: transformEvent, apply: c.applyEvent}
-	events.list, events.watch = api(kube.CoreV1().Events(""))
-	pools := watchSpec{sync: c.addSync("nodepools"), client: dyn, object: &unstructured.Unstructured{},
-		transform: transformPool, apply: c.applyPool}
+	return watches{
+		nodes: watchSpec{sync: c.addSync("nodes"), opts: byLabels, object: &corev1.Node{},
+			transform: c.res.transformNode, apply: c.applyNode},
+		pods: watchSpec{sync: c.addSync("pods"), object: &corev1.Pod{},
+			opts:      func(o *metav1.ListOptions) { o.FieldSelector = nonTerminalPods },
+			transform: c.res.transformPod, apply: c.applyPod},
+		claims: watchSpec{sync: c.addSync("nodeclaims"), opts: byLabels, object: &unstructured.Unstructured{},
+			transform: c.res.transformClaim, apply: c.applyClaim},
+		events: watchSpec{sync: c.addSync("events"), object: &corev1.Event{},
+			transform: transformEvent, apply: c.applyEvent},
+		pools: watchSpec{sync: c.addSync("nodepools"), object: &unstructured.Unstructured{},
+			transform: transformPool, apply: c.applyPool},
+	}
+}
 
+// begin marks the moment the model starts watching (Start, Feed).
+func (c *Cluster) begin() {
 	c.mu.Lock()
 	c.started = c.opts.Now()
 	c.ledger.since = c.started
 	c.opts.Record.start(c.started)
 	c.mu.Unlock()
+}
+
+// Start runs the informers until ctx ends. It returns at once; progress and
+// problems show up in Snapshots. dyn may be nil (no NodeClaims).
+func (c *Cluster) Start(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface) {
+	w := c.watches()
+	nodes, pods, claims, events, pools := w.nodes, w.pods, w.claims, w.events, w.pools
+	nodes.client, pods.client, events.client = kube, kube, kube
+	claims.client, pools.client = dyn, dyn
+	nodes.list, nodes.watch = api(kube.CoreV1().Nodes())
+	pods.list, pods.watch = api(kube.CoreV1().Pods(""))
+	events.list, events.watch = api(kube.CoreV1().Events(""))
+
+	c.begin()
 	for _, w := range []watchSpec{nodes, pods, events} {
 		go c.startInformer(ctx, w)
 	}
@@ -255,7 +277,7 @@ func (c *Cluster) run(ctx context.Context, w watchSpec, lw *cache.ListWatch) {
 		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(plainAfterInitialEvents(lw), w.client),
 		ObjectType:    w.object,
 		Handler:       c.handler(w),
-		Transform:     c.counting(s, w.transform),
+		Transform:     c.transformOf(w),
 	})
 	go ctrl.RunWithContext(ctx)
 	go func() {
@@ -263,6 +285,12 @@ func (c *Cluster) run(ctx context.Context, w watchSpec, lw *cache.ListWatch) {
 			c.markSynced(s)
 		}
 	}()
+}
+
+// transformOf is what an informer of w runs on each object it receives:
+// w's transform, counting the initial sync's objects.
+func (c *Cluster) transformOf(w watchSpec) cache.TransformFunc {
+	return c.counting(w.sync, w.transform)
 }
 
 // progressEvery is how many streamed objects make the screen show progress.
