@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,6 +102,19 @@ func runSim(cfg simConfig) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if path := os.Getenv("BENCH_CPUPROFILE"); path != "" {
+		// Where the time goes (a developer's tool, like the viewer's
+		// EKS_NODE_VIEWER_CPUPROFILE).
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	started := time.Now()
 	var results []*simResult
 	for _, s := range cfg.sizes {

@@ -95,7 +95,8 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 	c.noteOpen(q.Node)
 	c.refreshOrder(priceGen, now)
 	s.Nodes = c.mergeRows(launching)
-	s.Usage = c.usageSummary(s.Nodes)
+	shown := len(c.order) // the rows that are not launching
+	s.Cost, s.Usage = c.tally(launching)
 	if q.Node != "" {
 		s.Detail = c.detail(q.Node, launching)
 	}
@@ -113,25 +114,18 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 	s.Savings = c.ledger.snapshot(now, q.Activity)
 	c.mu.Unlock()
 
-	s.Cost = c.cost(s.Nodes)
 	if c.opts.Pricing != nil {
 		if st := c.opts.Pricing.Status(); st != "" {
 			s.Notes = append(s.Notes, st)
 		}
 	}
-	s.History = c.record(now, &s)
+	s.History = c.record(now, &s, shown)
 	return s
 }
 
-// record samples the snapshot's node count and $/hour into the history and
-// returns a copy of it.
-func (c *Cluster) record(now time.Time, s *Snapshot) []Sample {
-	nodes := 0
-	for i := range s.Nodes {
-		if !s.Nodes[i].Launching {
-			nodes++
-		}
-	}
+// record samples the snapshot's node count (nodes: its rows that are not
+// launching) and $/hour into the history and returns a copy of it.
+func (c *Cluster) record(now time.Time, s *Snapshot, nodes int) []Sample {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// The history as it was before this snapshot: the sample it takes is
@@ -154,48 +148,6 @@ func (c *Cluster) record(now time.Time, s *Snapshot) []Sample {
 		}
 	}
 	return out
-}
-
-// refreshOrder drops the nodes that are gone from c.order, rebuilds the
-// rows of changed nodes, prices rows whose price may have changed, and
-// sorts. The order is kept between Snapshots, so the sort usually finds it
-// sorted already and costs one pass. A row is rebuilt when its node, its
-// pods, its usage sample, its NodeClaim or what the events say of either
-// changed (each marks the entry dirty), when its price changed, and every
-// time for a node with do-not-disrupt pods (their protection can run out);
-// the others are the rows of the last Snapshot, shared.
-func (c *Cluster) refreshOrder(priceGen uint64, now time.Time) {
-	live := c.order[:0]
-	for _, e := range c.order {
-		if e.node == nil {
-			e.listed = false
-			continue
-		}
-		rebuild := e.dirty || e.row == nil || len(e.dnd) > 0
-		if e.dirty {
-			e.priceGen = 0 // a changed node is priced again
-		}
-		if e.priceGen != priceGen && c.opts.Pricing != nil {
-			p := c.opts.Pricing.NodePrice(e.priceDesc())
-			rebuild = rebuild || p != e.price
-			e.price, e.priceGen = p, priceGen
-		}
-		if rebuild {
-			old := e.key
-			e.row = c.finishRow(e, now)
-			e.key = c.sortBy.key(e.row)
-			e.dirty = false
-			c.unsorted = c.unsorted || e.key != old
-		}
-		live = append(live, e)
-	}
-	clear(c.order[len(live):])
-	c.order = live
-	// Pod changes alone rarely move a row (only a usage sort key does).
-	if c.unsorted {
-		slices.SortFunc(c.order, func(a, b *nodeEntry) int { return c.sortBy.compare(&a.key, &b.key) })
-		c.unsorted = false
-	}
 }
 
 // finishRow is a shown node's whole row: its own, its price, its
@@ -241,7 +193,7 @@ func (c *Cluster) joinedNode(cl *claimObj) string {
 // NodeClaim or of what the events say of it).
 func (c *Cluster) touchNode(name string) {
 	if e := c.nodes[name]; e != nil && name != "" {
-		e.dirty = true
+		c.markDirty(e)
 	}
 }
 
@@ -263,22 +215,6 @@ func (c *Cluster) touchRef(ref objRef) {
 			c.touchClaim(ce.obj)
 		}
 	}
-}
-
-// mergeRows merges the cached node rows (sorted) and the launching rows
-// into one sorted slice of shared rows.
-func (c *Cluster) mergeRows(launching []*Node) []*Node {
-	keys := sortRows(launching, c.sortBy)
-	rows := make([]*Node, 0, len(c.order)+len(launching))
-	j := 0
-	for _, e := range c.order {
-		for j < len(launching) && c.sortBy.compare(&keys[j], &e.key) < 0 {
-			rows = append(rows, launching[j])
-			j++
-		}
-		rows = append(rows, e.row)
-	}
-	return append(rows, launching[j:]...)
 }
 
 // nodeRow builds a shown node's row (mergeRows adds a deleting NodeClaim's
@@ -366,18 +302,6 @@ func (c *Cluster) labelUsage(used, alloc []int64) []Quantity {
 		}
 	}
 	return out
-}
-
-// cost sums the prices of the rows.
-func (c *Cluster) cost(rows []*Node) Cost {
-	if c.opts.Pricing == nil {
-		return Cost{Disabled: true}
-	}
-	var cost Cost
-	for _, r := range rows {
-		addPrice(&cost, &r.Price)
-	}
-	return cost
 }
 
 // addPrice adds one row's price to a sum.

@@ -127,6 +127,9 @@ type Cluster struct {
 	order []*nodeEntry
 	// unsorted: order needs sorting (an entry was added or a key changed).
 	unsorted bool
+	// rows is the last Snapshot's rows of order, and what they sum to
+	// (rows.go): a Snapshot rebuilds what changed, not the whole list.
+	rows rowCache
 	// usage is the measured usage's bookkeeping (usage.go).
 	usage usageState
 }
@@ -155,6 +158,9 @@ type nodeEntry struct {
 	price    pricing.Price
 	priceGen uint64
 	usage    nodeUsage
+	// pos is the entry's place in Cluster.order (and its row's in
+	// Cluster.base) as of the last Snapshot.
+	pos int
 	// search is Node.Search of searchOf (rebuilt when the node object
 	// changes, not with every row).
 	search   string
@@ -356,7 +362,7 @@ func (c *Cluster) entry(name string) *nodeEntry {
 		e.facts = c.facts[objRef{kind: kindNode, name: name}]
 		c.nodes[name] = e
 	}
-	e.dirty = true // every caller is about to change it
+	c.markDirty(e) // every caller is about to change it
 	return e
 }
 
@@ -405,6 +411,7 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 		} else {
 			delete(e.dnd, p.key())
 		}
+		c.noteDND(e)
 	}
 	if e.node != nil {
 		c.onNodes.addPod(p, sign)

@@ -18,16 +18,18 @@ import (
 // few steps that the rows a Snapshot shares from its cache are the rows a
 // rebuild of every node gives: every change that shows on a row marks it.
 func TestSharedRowsMatchAFullRebuild(t *testing.T) {
+	defer func(b int) { rowBlock = b }(rowBlock)
+	rowBlock = 3 // several blocks of the few nodes
 	rng := rand.New(rand.NewSource(7))
 	now := t0
-	c := New(Options{Pricing: pricing.NewStatic("us-east-1"), Now: func() time.Time { return now }})
+	c := New(Options{Pricing: pricing.NewStatic("us-east-1"), Now: func() time.Time { return now }, UsageInterval: 15 * time.Second})
 	c.allSynced = true
 	apply := func(f func(old, obj any) bool, old, obj any) {
 		c.mu.Lock()
 		f(old, obj)
 		c.mu.Unlock()
 	}
-	const nodes = 8
+	const nodes = 14
 	name := func(i int) string { return fmt.Sprintf("i-%02d", i) }
 	provider := func(i int) string { return "aws:///us-east-1a/" + name(i) }
 	nodeObjs := map[int]any{}
@@ -118,16 +120,39 @@ func TestSharedRowsMatchAFullRebuild(t *testing.T) {
 			obj, _ := transformEvent(ev)
 			apply(c.applyEvent, events[k], obj)
 			events[k] = obj
+		case 6: // a usage poll
+			var samples []NodeUsage
+			for j := range nodes {
+				if rng.Intn(2) == 0 {
+					samples = append(samples, NodeUsage{Name: name(j), CPU: int64(rng.Intn(2000)), Memory: int64(rng.Intn(1 << 30)), At: now, Window: 15 * time.Second})
+				}
+			}
+			c.SetNodeUsage(samples)
 		default: // only the clock moves (do-not-disrupt durations run out)
 		}
 		if step%3 != 0 {
 			continue
 		}
-		got := c.SnapshotFor(Query{}).Nodes
+		snap := c.SnapshotFor(Query{})
+		got := snap.Nodes
+		// What the blocks sum to is what the rows sum to.
+		cost := Cost{}
+		var usage UsageTotals
+		for _, r := range got {
+			addPrice(&cost, &r.Price)
+			usage.Add(r)
+		}
+		if cost != snap.Cost {
+			t.Fatalf("step %d: cost %+v, the rows sum to %+v", step, snap.Cost, cost)
+		}
+		if snap.Usage == nil || !reflect.DeepEqual(snap.Usage.UsageTotals, usage) {
+			t.Fatalf("step %d: usage %+v, the rows sum to %+v", step, snap.Usage, usage)
+		}
 		c.mu.Lock()
 		for _, e := range c.nodes {
-			e.dirty = true
+			c.markDirty(e)
 		}
+		c.unsorted = true // the full path: every row rebuilt, placed and summed
 		c.mu.Unlock()
 		want := c.SnapshotFor(Query{}).Nodes
 		if len(got) != len(want) {

@@ -262,7 +262,8 @@ func (c *Cluster) setNodeUsage(at time.Time, nodes []NodeUsage) bool {
 		}
 		nu := nodeUsage{cpu: max(s.CPU, 0), mem: max(s.Memory, 0), at: s.At, window: s.Window, ok: true}
 		if nu != e.usage {
-			e.usage, e.dirty, changed = nu, true, true
+			e.usage, changed = nu, true
+			c.markDirty(e)
 		}
 	}
 	if changed {
@@ -300,7 +301,7 @@ func (c *Cluster) ageUsage(now time.Time) {
 	}
 	for _, e := range c.order {
 		if e.usage.ok && e.row != nil && !e.row.UsageStale && c.staleAt(e.usage.at, e.usage.window) {
-			e.dirty = true
+			c.markDirty(e)
 		}
 	}
 	u.deadline = c.nextStale(now)
@@ -359,19 +360,13 @@ func (u *usageState) index(m measured) int {
 	return u.cpu
 }
 
-// usageSummary sums the measured rows (under
-// c.mu, after mergeRows; nil when usage is off). O(rows), arithmetic only.
-func (c *Cluster) usageSummary(rows []*Node) *ClusterUsage {
+// usageHeader is the snapshot's usage before its rows are summed in
+// (tally), under c.mu; nil when usage is off.
+func (c *Cluster) usageHeader() *ClusterUsage {
 	if !c.usage.on {
 		return nil
 	}
-	out := &ClusterUsage{Interval: c.usage.interval, Polled: c.usage.polled}
-	for _, n := range rows {
-		if n.Used != nil {
-			out.Add(n)
-		}
-	}
-	return out
+	return &ClusterUsage{Interval: c.usage.interval, Polled: c.usage.polled}
 }
 
 // noteOpen records the node the Snapshot asks for (SnapshotFor): the pod
