@@ -188,6 +188,7 @@ func (c *Cluster) applyClaim(old, obj any) bool {
 	}
 	ce.obj = n
 	c.touchClaim(n)
+	c.joins.gen++
 	if n.nodeName != "" {
 		c.claimByNode[n.nodeName] = n.name
 	}
@@ -205,6 +206,7 @@ func (c *Cluster) applyClaim(old, obj any) bool {
 func (c *Cluster) unsetClaim(ce *claimEntry) {
 	o := ce.obj
 	c.touchClaim(o)
+	c.joins.gen++
 	if c.claimByNode[o.nodeName] == o.name {
 		delete(c.claimByNode, o.nodeName)
 	}

@@ -57,10 +57,7 @@ func (c *Cluster) SnapshotFor(q Query) Snapshot {
 	// (in its cached row); the others are launching capacity, rebuilt each
 	// time (they are few, and their ages move).
 	var launching []*Node
-	for _, ce := range c.claims {
-		if c.joinedNode(ce.obj) != "" {
-			continue
-		}
+	for _, ce := range c.launchingClaims() {
 		row := c.claimRow(ce.obj)
 		if c.opts.Pricing != nil {
 			row.Price = c.opts.Pricing.NodePrice(ce.obj.desc)

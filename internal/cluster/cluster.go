@@ -130,6 +130,8 @@ type Cluster struct {
 	// rows is the last Snapshot's rows of order, and what they sum to
 	// (rows.go): a Snapshot rebuilds what changed, not the whole list.
 	rows rowCache
+	// joins caches which NodeClaims are still launching (launchingClaims).
+	joins joinCache
 	// usage is the measured usage's bookkeeping (usage.go).
 	usage usageState
 }
@@ -424,6 +426,9 @@ func (c *Cluster) podDelta(p *podObj, sign int) {
 // setNode installs (n != nil) or removes (n == nil) the node called name.
 func (c *Cluster) setNode(name string, n *nodeObj) {
 	e := c.entry(name)
+	if old := e.node; old == nil || n == nil || old.providerID != n.providerID {
+		c.joins.gen++ // a NodeClaim may join or leave it
+	}
 	if old := e.node; old != nil {
 		c.countPool(old.labels, -1)
 		addSlice(c.alloc, c.allocExact, old.alloc, -1)

@@ -268,3 +268,28 @@ func (t *UsageTotals) merge(o *UsageTotals) {
 		t.Currency = o.Currency
 	}
 }
+
+// joinCache is the NodeClaims that join no shown node (they show as
+// launching rows), as of gen: a node added or removed, or a NodeClaim
+// changed, bumps gen. A node's status update does not, so at 100,000
+// nodes a snapshot does not look up every NodeClaim's node.
+type joinCache struct {
+	gen, built uint64
+	launching  []*claimEntry
+}
+
+// launchingClaims are the NodeClaims that join no shown node.
+func (c *Cluster) launchingClaims() []*claimEntry {
+	j := &c.joins
+	if j.built == j.gen+1 {
+		return j.launching
+	}
+	j.launching = j.launching[:0]
+	for _, ce := range c.claims {
+		if c.joinedNode(ce.obj) == "" {
+			j.launching = append(j.launching, ce)
+		}
+	}
+	j.built = j.gen + 1
+	return j.launching
+}

@@ -153,6 +153,7 @@ func TestSharedRowsMatchAFullRebuild(t *testing.T) {
 			c.markDirty(e)
 		}
 		c.unsorted = true // the full path: every row rebuilt, placed and summed
+		c.joins.gen++     // and every NodeClaim's join looked up
 		c.mu.Unlock()
 		want := c.SnapshotFor(Query{}).Nodes
 		if len(got) != len(want) {
