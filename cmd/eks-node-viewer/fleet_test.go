@@ -123,12 +123,12 @@ func TestFleetTableAndSelector(t *testing.T) {
 func TestFleetTimeout(t *testing.T) {
 	kc, _, _ := twoClusters(t)
 	var out, errb bytes.Buffer
-	code := run([]string{"--kubeconfig", kc, "--context", "alpha,dead,broken", "--usage=false", "-o", "json", "--timeout", "3s"}, &out, &errb)
+	code := run([]string{"--kubeconfig", kc, "--context", "alpha,dead,broken", "--usage=false", "-o", "json", "--timeout", "8s"}, &out, &errb)
 	if code != exitTimedOut {
 		t.Fatalf("exit %d, want 3; stderr %q", code, errb.String())
 	}
 	msg := errb.String()
-	if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "eks-node-viewer: timed out after 3s waiting for 1 of 3 clusters: dead (") ||
+	if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "eks-node-viewer: timed out after 8s waiting for 1 of 3 clusters: dead (") ||
 		!strings.Contains(msg, "; could not start 1 of 3 clusters: broken (") || !strings.HasSuffix(msg, "; the output is partial\n") {
 		t.Errorf("stderr %q", msg)
 	}
@@ -144,7 +144,7 @@ func TestFleetTimeout(t *testing.T) {
 		t.Errorf("fleet %+v", f)
 	}
 	notes := strings.Join(d.Clusters[1].Notes, " | ")
-	if !strings.Contains(notes, "timed out after 3s waiting for the initial list of") || !strings.Contains(notes, "cannot reach context dead") {
+	if !strings.Contains(notes, "timed out after 8s waiting for the initial list of") || !strings.Contains(notes, "cannot reach context dead") {
 		t.Errorf("dead's notes: %s", notes)
 	}
 	if notes := strings.Join(d.Clusters[2].Notes, " | "); !strings.Contains(notes, "kubeconfig: context broken names no cluster with a server") {
