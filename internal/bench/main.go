@@ -245,13 +245,9 @@ func run(cfg config) error {
 		b, err := runRenderBench(ctx, cfg.benchCount)
 		rb, renderErr = &b, err
 	}
-	table := report(started, results, fleet, rb, renderErr)
-	fmt.Print("\n" + table)
-	path := filepath.Join(cfg.out, "scale-"+started.UTC().Format("20060102-150405")+".txt")
-	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+	if err := writeTable(cfg.out, "scale", started, report(started, results, fleet, rb, renderErr)); err != nil {
 		return err
 	}
-	fmt.Println("written to", path)
 	for _, r := range results {
 		if r.err != nil {
 			return fmt.Errorf("%s: %w", r.size, r.err)

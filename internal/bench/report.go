@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -375,4 +376,15 @@ func oneLine(err error) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// writeTable prints a result table and writes it to dir/NAME-<date>.txt.
+func writeTable(dir, name string, started time.Time, table string) error {
+	fmt.Print("\n" + table)
+	path := filepath.Join(dir, name+"-"+started.UTC().Format("20060102-150405")+".txt")
+	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("written to", path)
+	return nil
 }

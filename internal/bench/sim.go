@@ -123,13 +123,9 @@ func runSim(cfg simConfig) error {
 		}
 		results = append(results, simulate(ctx, cfg, s))
 	}
-	table := simReport(started, results)
-	fmt.Print("\n" + table)
-	path := filepath.Join(cfg.out, "sim-"+started.UTC().Format("20060102-150405")+".txt")
-	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+	if err := writeTable(cfg.out, "sim", started, simReport(started, results)); err != nil {
 		return err
 	}
-	fmt.Println("written to", path)
 	for _, r := range results {
 		if r.err != nil {
 			return fmt.Errorf("%s: %w", r.size, r.err)
