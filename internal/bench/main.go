@@ -206,12 +206,8 @@ func run(cfg config) error {
 		return fmt.Errorf("viewer binary: %w (build it: make build)", err)
 	}
 	cfg.viewer = viewer
-	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+	if err := prepareOut(cfg.out); err != nil {
 		return err
-	}
-	// Results and logs stay out of git unless someone commits one on purpose.
-	if _, err := os.Stat(filepath.Join(cfg.out, ".gitignore")); errors.Is(err, os.ErrNotExist) {
-		_ = os.WriteFile(filepath.Join(cfg.out, ".gitignore"), []byte("*\n"), 0o644)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -386,5 +387,17 @@ func writeTable(dir, name string, started time.Time, table string) error {
 		return err
 	}
 	fmt.Println("written to", path)
+	return nil
+}
+
+// prepareOut makes the results directory. Results and logs stay out of
+// git unless someone commits one on purpose (git add -f).
+func prepareOut(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".gitignore")); errors.Is(err, os.ErrNotExist) {
+		_ = os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n"), 0o644)
+	}
 	return nil
 }

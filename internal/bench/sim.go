@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -94,11 +93,8 @@ func parseSimSizes(s string) ([]size, error) {
 
 // runSim measures every size, prints the table and writes it under out.
 func runSim(cfg simConfig) error {
-	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+	if err := prepareOut(cfg.out); err != nil {
 		return err
-	}
-	if _, err := os.Stat(filepath.Join(cfg.out, ".gitignore")); errors.Is(err, os.ErrNotExist) {
-		_ = os.WriteFile(filepath.Join(cfg.out, ".gitignore"), []byte("*\n"), 0o644)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
