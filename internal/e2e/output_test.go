@@ -152,6 +152,22 @@ func TestOutput(t *testing.T) {
 			}
 		}
 		t.Logf("NodeAdded %s (state %s, nodeClaim %v, nodePool %v) after %v", added.Name, added.State, deref(added.NodeClaim), deref(added.NodePool), seen)
+		// A NodeClaim Karpenter has just created may not name its
+		// instance type yet (it is labelled when launched): its change
+		// that does comes later on the stream.
+		for added.InstanceType == nil && added.NodePool != nil {
+			line := w.next(t, time.Until(deadline))
+			var ch output.Change
+			if err := json.Unmarshal([]byte(line), &ch); err != nil {
+				t.Fatal(err)
+			}
+			// Its own change, or the node it became (a new row).
+			if ch.Node != nil && ((ch.Type == output.NodeChanged && ch.Node.Name == added.Name) ||
+				(ch.Type == output.NodeAdded && ch.Node.Name != harness.LabNode)) {
+				added = ch.Node
+				t.Logf("%s %s: type %s, state %s", ch.Type, added.Name, deref(added.InstanceType), added.State)
+			}
+		}
 		if added.NodePool == nil || added.InstanceType == nil {
 			t.Errorf("Karpenter's node without its NodePool or type: %+v", added)
 		}
