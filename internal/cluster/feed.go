@@ -79,25 +79,37 @@ func (f *Feed) Update(obj runtime.Object) error { return f.put(obj) }
 // Delete delivers obj as an informer delivers a deleted one: obj is the
 // object's final state.
 func (f *Feed) Delete(obj runtime.Object) error {
-	w, err := f.watchOf(obj)
-	if err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	t, err := w.transform(obj)
-	if err != nil {
-		return fmt.Errorf("transform %s: %w", w.spec.sync.name, err)
-	}
-	if err := w.store.Delete(t); err != nil {
-		return fmt.Errorf("%s store: %w", w.spec.sync.name, err)
-	}
-	w.handler.OnDelete(t)
-	return nil
+	return f.deliver(obj, func(w *feedWatch, t any) error {
+		if err := w.store.Delete(t); err != nil {
+			return err
+		}
+		w.handler.OnDelete(t)
+		return nil
+	})
 }
 
 // put is client-go's processing of an added or modified object.
 func (f *Feed) put(obj runtime.Object) error {
+	return f.deliver(obj, func(w *feedWatch, t any) error {
+		if old, ok, err := w.store.Get(t); err == nil && ok {
+			if err := w.store.Update(t); err != nil {
+				return err
+			}
+			w.handler.OnUpdate(old, t)
+			return nil
+		}
+		if err := w.store.Add(t); err != nil {
+			return err
+		}
+		w.handler.OnAdd(t, !w.synced)
+		return nil
+	})
+}
+
+// deliver transforms obj as its informer would and, under that watch's
+// lock, hands it to apply (the store's and the handler's part); a store
+// error is named by the resource.
+func (f *Feed) deliver(obj runtime.Object, apply func(w *feedWatch, t any) error) error {
 	w, err := f.watchOf(obj)
 	if err != nil {
 		return err
@@ -108,17 +120,9 @@ func (f *Feed) put(obj runtime.Object) error {
 	if err != nil {
 		return fmt.Errorf("transform %s: %w", w.spec.sync.name, err)
 	}
-	if old, ok, err := w.store.Get(t); err == nil && ok {
-		if err := w.store.Update(t); err != nil {
-			return fmt.Errorf("%s store: %w", w.spec.sync.name, err)
-		}
-		w.handler.OnUpdate(old, t)
-		return nil
-	}
-	if err := w.store.Add(t); err != nil {
+	if err := apply(w, t); err != nil {
 		return fmt.Errorf("%s store: %w", w.spec.sync.name, err)
 	}
-	w.handler.OnAdd(t, !w.synced)
 	return nil
 }
 
