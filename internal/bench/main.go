@@ -136,7 +136,7 @@ func benchMain(args []string) int {
 	case *stopDir != "":
 		return exitCode("stop", stopKept(*stopDir), 1)
 	case *devChurn != "":
-		return exitCode("churn", churnOnly(*devChurn, *devChurnNodes, cfg.churn), 1)
+		return exitCode("churn", churnOnly(*devChurn, *devChurnNodes, cfg.churn, cfg.churnEvents), 1)
 	case *ref:
 		return exitCode("reference", reference(*kubeconfig), 1)
 	}
@@ -463,7 +463,7 @@ func startCluster(ctx context.Context, cfg config) (*harness.Cluster, error) {
 
 // churnOnly runs the churn phase alone against a loaded cluster, for
 // profiling a viewer started by hand.
-func churnOnly(kubeconfig string, nodes int, d time.Duration) error {
+func churnOnly(kubeconfig string, nodes int, d time.Duration, events int) error {
 	rest, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
@@ -473,7 +473,7 @@ func churnOnly(kubeconfig string, nodes int, d time.Duration) error {
 		return err
 	}
 	ctx := context.Background()
-	ch := &churner{kube: kube, nodes: nodes, rate: 200}
+	ch := &churner{kube: kube, nodes: nodes, rate: 200, events: events}
 	if err := ch.warmUp(ctx); err != nil {
 		return err
 	}

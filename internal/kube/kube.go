@@ -9,16 +9,24 @@ import (
 	"sort"
 	"time"
 
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and other auth plugins
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/flowcontrol"
 	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
 )
 
 // Clients are what the model needs.
 type Clients struct {
+	// Kube is the typed clientset. The pods it reads carry only what the
+	// model uses (cluster.PodCodecs): it is the model's, not for showing
+	// a pod's spec.
 	Kube    kubernetes.Interface
 	Dynamic dynamic.Interface
 	// Where describes the cluster for messages ("context prod (https://...)").
@@ -136,7 +144,7 @@ func NewClients(cfg *rest.Config, where string) (*Clients, error) {
 	pcfg := rest.CopyConfig(cfg)
 	pcfg.ContentType = "application/vnd.kubernetes.protobuf"
 	pcfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
-	kube, err := kubernetes.NewForConfig(pcfg)
+	kube, err := slimPodClients(pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
@@ -145,6 +153,41 @@ func NewClients(cfg *rest.Config, where string) (*Clients, error) {
 		return nil, fmt.Errorf("metrics client: %w", err)
 	}
 	return &Clients{Kube: kube, Dynamic: dyn, Where: where, Server: cfg.Host, Clock: clock, Metrics: metrics}, nil
+}
+
+// slimPods is a clientset whose core/v1 client decodes pods slimmed.
+type slimPods struct {
+	kubernetes.Interface
+	core corev1client.CoreV1Interface
+}
+
+func (s slimPods) CoreV1() corev1client.CoreV1Interface { return s.core }
+
+// slimPodClients builds the clientset for cfg, with its core/v1 client
+// decoding through cluster.PodCodecs; both share one HTTP client (one
+// connection) and one rate limit.
+func slimPodClients(cfg *rest.Config) (kubernetes.Interface, error) {
+	cfg = rest.CopyConfig(cfg)
+	if cfg.RateLimiter == nil && cfg.QPS > 0 {
+		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(cfg.QPS, cfg.Burst)
+	}
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	kube, err := kubernetes.NewForConfigAndClient(cfg, hc)
+	if err != nil {
+		return nil, err
+	}
+	core := rest.CopyConfig(cfg)
+	gv := corev1.SchemeGroupVersion
+	core.GroupVersion, core.APIPath = &gv, "/api"
+	core.NegotiatedSerializer = cluster.PodCodecs(rest.CodecFactoryForGeneratedClient(scheme.Scheme, scheme.Codecs).WithoutConversion())
+	rc, err := rest.RESTClientForConfigAndClient(core, hc)
+	if err != nil {
+		return nil, err
+	}
+	return slimPods{Interface: kube, core: corev1client.New(rc)}, nil
 }
 
 // Check asks the server for its version, so that a wrong context, an
