@@ -186,7 +186,7 @@ func uiMembers(ctx context.Context, members []*member) []ui.Member {
 	out := make([]ui.Member, len(members))
 	for i, mem := range members {
 		out[i] = ui.Member{Context: mem.Name, Server: mem.Server, Clock: mem.clock,
-			Source: paceUntil(ctx, mem.m, framePace, syncRefresh, time.After, mem.settled)}
+			Source: paceUntil(ctx, mem.m, framePace, syncRefresh, realClock, mem.settled)}
 	}
 	return out
 }

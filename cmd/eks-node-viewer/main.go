@@ -334,7 +334,7 @@ func runProgram(ctx context.Context, s session, capture *kube.Stderr, o *options
 		if s.player != nil {
 			uo.Replay = s.player
 		}
-		screen = ui.New(pace(ctx, s.m, framePace, syncRefresh, time.After), uo)
+		screen = ui.New(pace(ctx, s.m, framePace, syncRefresh, realClock), uo)
 	}
 	// The renderer wakes up at its frame rate even when nothing changed; 20
 	// frames a second is plenty for a screen that changes after a settle of

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +22,7 @@ func TestPaceForwardsAtOnceThenAtMostOncePerInterval(t *testing.T) {
 		timers <- ch
 		return ch
 	}
-	p := pace(ctx, m, time.Hour, time.Hour, after)
+	p := pace(ctx, m, pacing{interval: time.Hour, stream: time.Hour, streamAfter: 1 << 30}, time.Hour, clock{after: after, now: time.Now})
 
 	m.Notify()
 	<-p.Changed() // the first change passes at once
@@ -47,6 +49,55 @@ func TestPaceForwardsAtOnceThenAtMostOncePerInterval(t *testing.T) {
 	}
 }
 
+// TestPaceSlowsForAStream: signals that come within the interval of the
+// change before wait for it, and after streamAfter of them the stream
+// interval is used; a change after a calm interval passes at once and goes
+// back to the first interval.
+func TestPaceSlowsForAStream(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := syncedModel(ctx, t)
+	type timer struct {
+		d  time.Duration
+		ch chan time.Time
+	}
+	timers := make(chan timer, 4)
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	tick := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	clk := clock{
+		after: func(d time.Duration) <-chan time.Time {
+			ch := make(chan time.Time, 1)
+			timers <- timer{d, ch}
+			return ch
+		},
+		now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now },
+	}
+	p := pace(ctx, m, pacing{interval: time.Second, stream: time.Minute, streamAfter: 2}, time.Hour, clk)
+
+	m.Notify()
+	<-p.Changed()
+	tm := <-timers
+	got := []time.Duration{tm.d}
+	for range 3 { // changes 100 ms apart: a stream
+		tick(100 * time.Millisecond)
+		m.Notify()
+		tm.ch <- now // the interval ends (buffered: whenever the pace looks)
+		<-p.Changed()
+		tm = <-timers
+		got = append(got, tm.d)
+	}
+	tick(2 * time.Second) // calm
+	m.Notify()
+	<-p.Changed() // at once: the running interval's timer never fired
+	tm = <-timers
+	got = append(got, tm.d)
+	want := []time.Duration{time.Second, time.Second, time.Minute, time.Minute, time.Second}
+	if !slices.Equal(got, want) {
+		t.Errorf("intervals %v, want %v", got, want)
+	}
+}
+
 // syncedModel is a model whose informers synced (over an empty fake cluster).
 func syncedModel(ctx context.Context, t *testing.T) *cluster.Cluster {
 	m := cluster.New(cluster.Options{})
@@ -70,7 +121,7 @@ func TestPaceDoesNotHoldBackTheInitialSync(t *testing.T) {
 		t.Error("a pace interval before the sync")
 		return nil
 	}
-	p := pace(ctx, m, time.Hour, time.Hour, after)
+	p := pace(ctx, m, pacing{interval: time.Hour, stream: time.Hour, streamAfter: 1 << 30}, time.Hour, clock{after: after, now: time.Now})
 	for range 3 {
 		m.Notify()
 		<-p.Changed()
@@ -81,7 +132,7 @@ func TestPaceRefreshesWhileSyncing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := cluster.New(cluster.Options{}) // never synced, never changed
-	p := pace(ctx, m, time.Hour, time.Millisecond, time.After)
+	p := pace(ctx, m, pacing{interval: time.Hour, stream: time.Hour, streamAfter: 1 << 30}, time.Millisecond, realClock)
 	for range 3 {
 		<-p.Changed() // refreshes come without any change
 	}

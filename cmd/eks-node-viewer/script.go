@@ -230,14 +230,14 @@ const pipeCheck = time.Second
 
 // stream prints the change records after first until ctx ends or the
 // reader goes away, paced like the screen: a burst of changes settles for
-// streamSettle, a stream of them is printed at most every framePace. After
+// streamSettle, a stream of them is paced by framePace. After
 // a timeout its note goes once the data is complete. quiet stops the
 // refresh of an unsynced model early (paceUntil; nil: at the sync).
 func stream(ctx context.Context, m scriptModel, st streamTo, first *cluster.Snapshot, timedOut bool, quiet <-chan struct{}) error {
 	if err := st.Write(first); err != nil {
 		return err
 	}
-	p := paceUntil(ctx, m, framePace, syncRefresh, time.After, quiet)
+	p := paceUntil(ctx, m, framePace, syncRefresh, realClock, quiet)
 	check := time.NewTicker(pipeCheck)
 	defer check.Stop()
 	for {

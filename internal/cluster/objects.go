@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"strings"
+	"sync"
 	"time"
 	"unique"
 
@@ -239,13 +240,36 @@ func (p *podObj) doNotDisruptInForce(now time.Time) (bool, time.Time) {
 
 // intern returns the canonical copy of a string that many pods repeat (their
 // namespace, their node's name), so that the model holds it once, not once
-// per pod.
+// per pod. The table holds its strings (unique.Make does not, once only
+// the string is kept: every collection emptied its table, and pods under
+// churn paid for new entries again and again); past internMax entries it
+// starts over (the strings already handed out stay valid, only not shared
+// with later ones).
 func intern(s string) string {
 	if s == "" {
 		return ""
 	}
-	return unique.Make(s).Value()
+	interned.mu.Lock()
+	defer interned.mu.Unlock()
+	if v, ok := interned.m[s]; ok {
+		return v
+	}
+	if len(interned.m) >= internMax {
+		clear(interned.m)
+	}
+	s = strings.Clone(s)
+	interned.m[s] = s
+	return s
 }
+
+// internMax bounds the intern table: node names, namespaces, owners and
+// condition words of a big cluster fit many times over.
+const internMax = 1 << 17
+
+var interned = struct {
+	mu sync.Mutex
+	m  map[string]string
+}{m: map[string]string{}}
 
 // podPhase returns the phase as one of the constants (a decoded phase is a
 // fresh string per pod).
