@@ -18,14 +18,17 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
 	restwatch "k8s.io/client-go/rest/watch"
+
+	"github.com/eksnodeviewer/eks-node-viewer/internal/cluster"
 )
 
 // The decode cost the in-process feed skips: what an informer's watch does
 // with each event before its transform. The objects are encoded as an API
 // server sends a protobuf watch (each a framed WatchEvent holding the
-// encoded pod), and decoded through the decoders the typed client
-// negotiates (client-go's scheme codecs, WithoutConversion) and the stream
-// watcher that hands each event to the reflector over a channel.
+// encoded pod), and decoded through the decoders the viewer's typed client
+// negotiates (client-go's scheme codecs, WithoutConversion, with pods
+// slimmed on the wire: cluster.PodCodecs) and the stream watcher that hands
+// each event to the reflector over a channel.
 
 // watchStream is the bytes of a protobuf watch of objs, one MODIFIED
 // event each.
@@ -53,7 +56,7 @@ func watchStream(objs []kruntime.Object) ([]byte, error) {
 // decodeWatch decodes a watch stream as the informer's watch does, hands
 // each object to each, in order, and returns how many there were.
 func decodeWatch(stream []byte, each func(kruntime.Object)) (int, error) {
-	neg := kruntime.NewClientNegotiator(scheme.Codecs.WithoutConversion(), corev1.SchemeGroupVersion)
+	neg := kruntime.NewClientNegotiator(cluster.PodCodecs(scheme.Codecs.WithoutConversion()), corev1.SchemeGroupVersion)
 	objDec, streamDec, framer, err := neg.StreamDecoder(kruntime.ContentTypeProtobuf, nil)
 	if err != nil {
 		return 0, err
