@@ -99,6 +99,12 @@ func FuzzPodRequests(f *testing.F) {
 				t.Fatalf("request %s is negative: %d", r.names[i], v)
 			}
 		}
+		// Through the wire, slimmed as the viewer decodes pods: the same.
+		wire := encodeProto(t, pod)
+		whole, slim := decodePod(t, plainDecoder(t), wire), decodePod(t, slimDecoder(t), wire)
+		if a, b := r.podRequests(whole), r.podRequests(slim); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("decoded whole %v, slimmed %v\n%+v", a, b, pod)
+		}
 	})
 }
 
