@@ -242,6 +242,10 @@ func slimPodBytes(dst, data []byte) (out []byte, ok bool) {
 				}
 			case 2:
 				raw = v
+			case 3, 4: // raw in another encoding: not ours to filter
+				if len(v) > 0 {
+					return nil, false
+				}
 			}
 		}
 		rest = rest[tl+vl:]

@@ -291,6 +291,19 @@ func TestSlimPodsLeaveOthersAlone(t *testing.T) {
 	}
 }
 
+// TestSlimPodsOnlyFilterProtobufRaw: an envelope whose raw bytes say they
+// are in another encoding is left alone.
+func TestSlimPodsOnlyFilterProtobufRaw(t *testing.T) {
+	unk := runtime.Unknown{TypeMeta: runtime.TypeMeta{APIVersion: "v1", Kind: "Pod"}, Raw: []byte(`{"metadata":{}}`), ContentType: "application/json"}
+	b, err := unk.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := slimPodBytes(nil, append(bytes.Clone(protoPrefix), b...)); ok {
+		t.Error("filtered JSON raw bytes as protobuf")
+	}
+}
+
 // BenchmarkPodDecode: a fat pod (fixture 0) decoded whole, then slimmed.
 func BenchmarkPodDecode(b *testing.B) {
 	data := encodeProto(b, wirePodFixture(0))
