@@ -118,43 +118,46 @@ func stringField(msg []byte, num protowire.Number) (string, bool) {
 	var out []byte
 	found := false
 	for len(msg) > 0 {
-		n, typ, l := protowire.ConsumeTag(msg)
-		if l < 0 {
+		n, typ, field, v := nextField(msg)
+		if field == nil {
 			return "", false
 		}
-		msg = msg[l:]
+		msg = msg[len(field):]
 		if n == num && typ == protowire.BytesType {
-			v, l := protowire.ConsumeBytes(msg)
-			if l < 0 {
-				return "", false
-			}
 			out, found = v, true
-			msg = msg[l:]
-			continue
 		}
-		l = protowire.ConsumeFieldValue(n, typ, msg)
-		if l < 0 {
-			return "", false
-		}
-		msg = msg[l:]
 	}
 	return string(out), found
+}
+
+// nextField reads the field msg starts with: its number and type, the
+// whole field (tag and value; nil when msg does not start with a
+// well-formed field) and, for a length-delimited one, its bytes.
+func nextField(msg []byte) (num protowire.Number, typ protowire.Type, field, val []byte) {
+	num, typ, tl := protowire.ConsumeTag(msg)
+	if tl < 0 {
+		return 0, 0, nil, nil
+	}
+	vl := protowire.ConsumeFieldValue(num, typ, msg[tl:])
+	if vl < 0 {
+		return 0, 0, nil, nil
+	}
+	field = msg[:tl+vl]
+	if typ == protowire.BytesType {
+		val, _ = protowire.ConsumeBytes(field[tl:])
+	}
+	return num, typ, field, val
 }
 
 // filter appends to dst the fields of src that m keeps; false when src is
 // not a well-formed message.
 func (m *wireMsg) filter(dst, src []byte) ([]byte, bool) {
 	for len(src) > 0 {
-		num, typ, tl := protowire.ConsumeTag(src)
-		if tl < 0 {
+		num, typ, field, v := nextField(src)
+		if field == nil {
 			return dst, false
 		}
-		vl := protowire.ConsumeFieldValue(num, typ, src[tl:])
-		if vl < 0 {
-			return dst, false
-		}
-		field, rest := src[:tl+vl], src[tl+vl:]
-		src = rest
+		src = src[len(field):]
 		if num >= protowire.Number(len(m.keep)) || !m.keep[num].kept {
 			continue
 		}
@@ -166,7 +169,6 @@ func (m *wireMsg) filter(dst, src []byte) ([]byte, bool) {
 		if typ != protowire.BytesType {
 			return dst, false
 		}
-		v, _ := protowire.ConsumeBytes(field[tl:])
 		if f.accept != nil {
 			if f.accept(v) {
 				dst = append(dst, field...)
@@ -219,16 +221,12 @@ func slimPodBytes(dst, data []byte) (out []byte, ok bool) {
 	var kind *wireMsg
 	var raw []byte
 	for rest := env; len(rest) > 0; {
-		num, typ, tl := protowire.ConsumeTag(rest)
-		if tl < 0 {
+		num, typ, field, v := nextField(rest)
+		if field == nil {
 			return nil, false
 		}
-		vl := protowire.ConsumeFieldValue(num, typ, rest[tl:])
-		if vl < 0 {
-			return nil, false
-		}
+		rest = rest[len(field):]
 		if typ == protowire.BytesType {
-			v, _ := protowire.ConsumeBytes(rest[tl:])
 			switch num {
 			case 1: // typeMeta: apiVersion = 1, kind = 2
 				api, _ := stringField(v, 1)
@@ -248,7 +246,6 @@ func slimPodBytes(dst, data []byte) (out []byte, ok bool) {
 				}
 			}
 		}
-		rest = rest[tl+vl:]
 	}
 	if kind == nil || raw == nil {
 		return nil, false
