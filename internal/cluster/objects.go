@@ -159,10 +159,12 @@ func (e *eventObj) GetObjectMeta() metav1.Object {
 type resources struct {
 	names []string
 	index map[corev1.ResourceName]int
+	// strs interns the pods' repeated strings.
+	strs *strTable
 }
 
 func newResources(names []string) resources {
-	r := resources{index: map[corev1.ResourceName]int{}}
+	r := resources{index: map[corev1.ResourceName]int{}, strs: &strTable{}}
 	for _, n := range names {
 		if _, dup := r.index[corev1.ResourceName(n)]; dup {
 			continue
@@ -191,9 +193,9 @@ func (r resources) transformPod(obj any) (any, error) {
 		return obj, nil // already transformed, or a tombstone
 	}
 	p := &podObj{
-		ns:       intern(pod.Namespace),
+		ns:       r.strs.get(pod.Namespace),
 		name:     pod.Name,
-		node:     intern(pod.Spec.NodeName),
+		node:     r.strs.get(pod.Spec.NodeName),
 		phase:    podPhase(pod.Status.Phase),
 		req:      r.podRequests(pod),
 		deleting: pod.DeletionTimestamp != nil,
@@ -202,7 +204,7 @@ func (r resources) transformPod(obj any) (any, error) {
 		p.created = pod.CreationTimestamp.UnixNano()
 	}
 	if ref := metav1.GetControllerOfNoCopy(pod); ref != nil {
-		p.ownerKind, p.ownerName = intern(ref.Kind), intern(ref.Name)
+		p.ownerKind, p.ownerName = r.strs.get(ref.Kind), r.strs.get(ref.Name)
 	}
 	if i, ok := r.index[corev1.ResourcePods]; ok {
 		p.req[i] = 1000 // one pod
@@ -238,38 +240,48 @@ func (p *podObj) doNotDisruptInForce(now time.Time) (bool, time.Time) {
 	return d.InForce(started, now), d.Until(started)
 }
 
-// intern returns the canonical copy of a string that many pods repeat (their
-// namespace, their node's name), so that the model holds it once, not once
-// per pod. The table holds its strings (unique.Make does not, once only
-// the string is kept: every collection emptied its table, and pods under
-// churn paid for new entries again and again); past internMax entries it
-// starts over (the strings already handed out stay valid, only not shared
-// with later ones).
+// intern returns the canonical copy of a string that objects repeat (an
+// event's type, a condition's reason), so that the model holds it once.
+// unique's table keeps an entry only while a Handle lives, so a string
+// seen again after a collection is entered again: fine for these; pods,
+// by the thousand a second under churn, use their model's strTable.
 func intern(s string) string {
 	if s == "" {
 		return ""
 	}
-	interned.mu.Lock()
-	defer interned.mu.Unlock()
-	if v, ok := interned.m[s]; ok {
-		return v
-	}
-	if len(interned.m) >= internMax {
-		clear(interned.m)
-	}
-	s = strings.Clone(s)
-	interned.m[s] = s
-	return s
+	return unique.Make(s).Value()
 }
 
-// internMax bounds the intern table: node names, namespaces, owners and
-// condition words of a big cluster fit many times over.
-const internMax = 1 << 17
-
-var interned = struct {
+// strTable interns the strings many pods repeat (their namespace, node,
+// owner) for one model: it holds its strings, so pods under churn find
+// them, and each model has its own (a fleet's clusters share no lock).
+// Past strTableMax entries it starts over: the strings already handed out
+// stay valid, only not shared with later ones.
+type strTable struct {
 	mu sync.Mutex
 	m  map[string]string
-}{m: map[string]string{}}
+}
+
+// strTableMax bounds a table: node names, namespaces and owners of a big
+// cluster fit many times over.
+const strTableMax = 1 << 17
+
+func (t *strTable) get(s string) string {
+	if s == "" {
+		return ""
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if v, ok := t.m[s]; ok {
+		return v
+	}
+	if t.m == nil || len(t.m) >= strTableMax {
+		t.m = make(map[string]string)
+	}
+	s = strings.Clone(s)
+	t.m[s] = s
+	return s
+}
 
 // podPhase returns the phase as one of the constants (a decoded phase is a
 // fresh string per pod).
