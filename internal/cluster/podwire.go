@@ -3,7 +3,6 @@ package cluster
 import (
 	"bytes"
 	"slices"
-	"strings"
 	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -33,8 +32,9 @@ var podAnnotations = []string{pricing.FargateCapacityAnnotation, karpenter.Annot
 const kubeAnnotations = "k8s.io/"
 
 // keptAnnotation reports whether the wire filter keeps annotation k.
-func keptAnnotation(k string) bool {
-	return strings.HasPrefix(k, kubeAnnotations) || slices.Contains(podAnnotations, k)
+func keptAnnotation(k []byte) bool {
+	return bytes.HasPrefix(k, []byte(kubeAnnotations)) ||
+		slices.ContainsFunc(podAnnotations, func(a string) bool { return string(k) == a })
 }
 
 // wireMsg says which fields of one protobuf message are kept (field
@@ -76,17 +76,17 @@ var (
 	wireObjectMeta = msgOf(map[protowire.Number]wireField{
 		1: whole, 3: whole, 5: whole, 6: whole, // name, namespace, uid, resourceVersion
 		8: whole, 9: whole, 10: whole, // creation, deletion, its grace period
-		12: {accept: mapKeyIs(keptAnnotation)}, // annotations
-		13: whole,                              // ownerReferences
+		12: {accept: firstFieldIs(keptAnnotation)}, // annotations
+		13: whole,                                  // ownerReferences
 	})
 	wirePodSpec = msgOf(map[protowire.Number]wireField{
 		2: {sub: wireContainer}, 20: {sub: wireContainer}, // containers, initContainers
 		10: whole, 32: whole, 40: whole, // nodeName, overhead, pod-level resources
 	})
 	wirePodStatus = msgOf(map[protowire.Number]wireField{
-		1: whole,                                                      // phase
-		2: {accept: conditionTypeIs(string(corev1.PodResizePending))}, // conditions
-		7: whole,                                                      // startTime
+		1: whole,                                   // phase
+		2: {accept: firstFieldIs(isResizePending)}, // conditions
+		7: whole,                                   // startTime
 		8: {sub: wireContainerStatus}, 10: {sub: wireContainerStatus},
 		14: whole, 19: whole, 20: whole, 21: whole, // resize, pod-level allocated and applied resources, DRA node allocations
 	})
@@ -97,37 +97,36 @@ var (
 	wireUnknown = msgOf(map[protowire.Number]wireField{1: whole, 3: whole, 4: whole})
 )
 
-// mapKeyIs accepts a map entry (key = 1) whose key keep accepts.
-func mapKeyIs(keep func(string) bool) func([]byte) bool {
-	return func(entry []byte) bool {
-		k, ok := stringField(entry, 1)
-		return ok && keep(k)
+// firstFieldIs accepts a message whose string field 1 (a map entry's key,
+// a condition's type) ok accepts. It reads the bytes in place: this runs
+// for every annotation and condition of every pod event.
+func firstFieldIs(ok func([]byte) bool) func([]byte) bool {
+	return func(msg []byte) bool {
+		v, found := bytesField(msg, 1)
+		return found && ok(v)
 	}
 }
 
-// conditionTypeIs accepts a condition (type = 1) of type t.
-func conditionTypeIs(t string) func([]byte) bool {
-	return func(c []byte) bool {
-		v, ok := stringField(c, 1)
-		return ok && v == t
-	}
-}
+// isResizePending: the one condition the requests read (an infeasible
+// resize).
+func isResizePending(t []byte) bool { return string(t) == string(corev1.PodResizePending) }
 
-// stringField returns the last value of string field num of msg.
-func stringField(msg []byte, num protowire.Number) (string, bool) {
+// bytesField returns the last value of length-delimited field num of msg
+// (a slice of msg).
+func bytesField(msg []byte, num protowire.Number) ([]byte, bool) {
 	var out []byte
 	found := false
 	for len(msg) > 0 {
 		n, typ, field, v := nextField(msg)
 		if field == nil {
-			return "", false
+			return nil, false
 		}
 		msg = msg[len(field):]
 		if n == num && typ == protowire.BytesType {
 			out, found = v, true
 		}
 	}
-	return string(out), found
+	return out, found
 }
 
 // nextField reads the field msg starts with: its number and type, the
@@ -229,13 +228,13 @@ func slimPodBytes(dst, data []byte) (out []byte, ok bool) {
 		if typ == protowire.BytesType {
 			switch num {
 			case 1: // typeMeta: apiVersion = 1, kind = 2
-				api, _ := stringField(v, 1)
-				k, _ := stringField(v, 2)
+				api, _ := bytesField(v, 1)
+				k, _ := bytesField(v, 2)
 				switch {
-				case api != "v1":
-				case k == "Pod":
+				case string(api) != "v1":
+				case string(k) == "Pod":
 					kind = wirePod
-				case k == "PodList":
+				case string(k) == "PodList":
 					kind = wirePodList
 				}
 			case 2:
